@@ -1,0 +1,12 @@
+"""scaffolder: choose RAG, fine-tuning or hybrid for an LLM app, then generate its starter.
+
+The public API is deliberately small; the CLI in :mod:`scaffolder.cli` is a thin layer over it.
+"""
+
+__version__ = "0.1.0"
+
+from scaffolder.decision import Recommendation, decide
+from scaffolder.errors import ScaffolderError
+from scaffolder.rendering import NewProject, new
+
+__all__ = ["NewProject", "Recommendation", "ScaffolderError", "__version__", "decide", "new"]
