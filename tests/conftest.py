@@ -68,7 +68,7 @@ def fresh_env() -> dict[str, str]:
     return env
 
 
-def run_make(project: Path, target: str, env: dict[str, str], timeout: int = 1500, *args: str):
+def run_make(project: Path, target: str, env: dict[str, str], *args: str, timeout: int = 1500):
     """Run a make target of a generated project; fail the test with its output's tail."""
     result = subprocess.run(
         ["make", target, f"TORCH={env['TORCH']}", *args],
