@@ -174,6 +174,7 @@ def _render_atomically(
 
 def _copier_copy(root: Path, target: Path, data, suggested, *, ask: bool) -> None:
     import copier
+    import jinja2
 
     try:
         copier.run_copy(
@@ -187,8 +188,8 @@ def _copier_copy(root: Path, target: Path, data, suggested, *, ask: bool) -> Non
         )
     except ValueError as error:  # copier's question validators speak through ValueError
         raise InvalidInput(str(error)) from error
-    except copier.errors.CopierError as error:
-        raise RenderFailed(f"copier could not render {root}: {error}") from error
+    except (copier.errors.CopierError, jinja2.TemplateError, OSError) as error:
+        raise RenderFailed(f"could not render {root}: {error}") from error
 
 
 def _check_rendered_names(rendered: Path) -> None:

@@ -1,0 +1,53 @@
+"""Answers files and --set options: malformed input is reported with its line."""
+
+import pytest
+
+from scaffolder.answers import load_answers_file, parse_set_options
+from scaffolder.errors import InvalidInput
+
+
+def test_yaml_answers_file_is_read(tmp_path):
+    path = tmp_path / "answers.yml"
+    path.write_text("task: chatbot\ncitations: true\n")
+    assert load_answers_file(path) == {"task": "chatbot", "citations": True}
+
+
+def test_json_answers_file_is_read(tmp_path):
+    path = tmp_path / "answers.json"
+    path.write_text('{"task": "code"}')
+    assert load_answers_file(path) == {"task": "code"}
+
+
+def test_malformed_yaml_names_the_line(tmp_path):
+    path = tmp_path / "answers.yml"
+    path.write_text("task: qa\ncitations: true\nknowledge_change: [weekly\n")
+    with pytest.raises(InvalidInput, match=r"answers.yml, line \d+: malformed YAML"):
+        load_answers_file(path)
+
+
+def test_malformed_json_names_the_line(tmp_path):
+    path = tmp_path / "answers.json"
+    path.write_text('{\n  "task": "qa",\n  "citations": tru\n}')
+    with pytest.raises(InvalidInput, match="answers.json, line 3: malformed JSON"):
+        load_answers_file(path)
+
+
+def test_a_list_instead_of_a_mapping_is_refused(tmp_path):
+    path = tmp_path / "answers.yml"
+    path.write_text("- qa\n")
+    with pytest.raises(InvalidInput, match="expected a mapping"):
+        load_answers_file(path)
+
+
+def test_missing_file_is_reported(tmp_path):
+    with pytest.raises(InvalidInput, match="cannot read answers file"):
+        load_answers_file(tmp_path / "nope.yml")
+
+
+def test_set_options_split_on_the_first_equals_sign():
+    assert parse_set_options(["description=a=b", "task=qa"]) == {"description": "a=b", "task": "qa"}
+
+
+def test_set_option_without_equals_sign_is_refused():
+    with pytest.raises(InvalidInput, match="KEY=VALUE"):
+        parse_set_options(["task"])

@@ -1,0 +1,88 @@
+"""Rendering: every starter gets the shared skeleton, records its answers, and fails atomically."""
+
+import shutil
+import tomllib
+
+import pytest
+import yaml
+
+import scaffolder
+from scaffolder.catalog import bundled_templates
+from scaffolder.errors import InvalidInput, RenderFailed
+
+from conftest import run_make
+
+APPROACHES = ["rag", "finetune", "hybrid"]
+SKELETON = [
+    "pyproject.toml", "README.md", "Makefile", ".env.example", ".gitignore",
+    ".pre-commit-config.yaml", ".github/workflows/ci.yml", ".copier-answers.yml",
+    "src/acme_bot/__init__.py", "src/acme_bot/__main__.py", "src/acme_bot/cli.py", "tests",
+]
+
+
+@pytest.mark.parametrize("approach", APPROACHES)
+def test_every_starter_renders_the_shared_skeleton(render, approach):
+    project = render(approach, name="acme-bot")
+    for path in SKELETON:
+        assert (project / path).exists(), path
+
+
+@pytest.mark.parametrize("approach", APPROACHES)
+def test_readme_starts_with_the_two_commands(render, approach):
+    readme = (render(approach) / "README.md").read_text()
+    first_block = readme.split("```")[1]
+    assert "make demo" in first_block and "make test" in first_block
+
+
+@pytest.mark.parametrize("approach", APPROACHES)
+def test_pyproject_declares_a_console_script_for_the_package(render, approach):
+    project = render(approach, name="acme-bot")
+    metadata = tomllib.loads((project / "pyproject.toml").read_text())
+    assert metadata["project"]["name"] == "acme-bot"
+    assert metadata["project"]["scripts"]["acme-bot"] == "acme_bot.cli:main"
+
+
+def test_every_decision_answer_and_the_approach_are_recorded(render):
+    project = render("rag", task="summarization", citations="true")
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["approach"] == "rag"
+    assert answers["task"] == "summarization" and answers["citations"] is True
+    for question in scaffolder.decide({}).answers:
+        assert question in answers
+    assert answers["template_version"] == scaffolder.__version__
+
+
+def test_a_template_error_halfway_leaves_no_destination(tmp_path):
+    broken = tmp_path / "broken-templates"
+    shutil.copytree(bundled_templates(), broken)
+    (broken / "rag" / "zz-broken.txt.jinja").write_text("{{ undefined_function() }}")
+    dest = tmp_path / "out" / "app"
+    with pytest.raises(RenderFailed):
+        scaffolder.new(dest, approach="rag", template=broken, defaults=True, git=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_template_error_keeps_an_existing_folder_untouched(tmp_path):
+    broken = tmp_path / "broken-templates"
+    shutil.copytree(bundled_templates(), broken)
+    (broken / "rag" / "zz-broken.txt.jinja").write_text("{{ undefined_function() }}")
+    dest = tmp_path / "app"
+    dest.mkdir()
+    (dest / "keep.txt").write_text("mine")
+    with pytest.raises(RenderFailed):
+        scaffolder.new(dest, approach="rag", template=broken, defaults=True, git=False, force=True)
+    assert [p.name for p in dest.iterdir()] == ["keep.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == sorted(["app", "broken-templates"])
+
+
+def test_unknown_approach_is_refused_with_the_choices(tmp_path):
+    with pytest.raises(InvalidInput, match="rag, finetune, hybrid"):
+        scaffolder.new(tmp_path / "x", approach="agents", defaults=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("approach", APPROACHES)
+def test_generated_project_passes_its_own_make_test_in_a_fresh_venv(render, fresh_env, approach):
+    project = render(approach)
+    run_make(project, "test", fresh_env)
+    assert (project / ".venv" / "bin" / "python").exists()
