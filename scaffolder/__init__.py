@@ -8,5 +8,9 @@ __version__ = "0.1.0"
 from scaffolder.decision import Recommendation, decide
 from scaffolder.errors import ScaffolderError
 from scaffolder.rendering import NewProject, new
+from scaffolder.updating import CheckResult, UpdateResult, check, update
 
-__all__ = ["NewProject", "Recommendation", "ScaffolderError", "__version__", "decide", "new"]
+__all__ = [
+    "CheckResult", "NewProject", "Recommendation", "ScaffolderError", "UpdateResult",
+    "__version__", "check", "decide", "new", "update",
+]

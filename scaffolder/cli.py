@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from scaffolder import __version__, catalog, questionnaire
+from scaffolder import __version__, questionnaire, update_cli
 from scaffolder.answers import load_answers_file, parse_set_options
 from scaffolder.decision import APPROACHES, Recommendation, decide
 from scaffolder.errors import MissingAnswers, ScaffolderError
@@ -104,7 +104,10 @@ def decide_command(answers_file, settings, as_json, defaults) -> None:
 @click.option("--template", metavar="SRC", help="Template source to render instead of the bundled one.")
 @click.option("--no-git", is_flag=True, help="Do not initialise a git repository.")
 @click.option("--force", is_flag=True, help="Render into a non-empty DEST (never deletes files).")
-def new_command(dest, approach, answers_file, settings, defaults, template, no_git, force) -> None:
+@update_cli.trust_option
+@update_cli.config_option
+def new_command(dest, approach, answers_file, settings, defaults, template, no_git, force, trust,
+                config) -> None:
     """Generate a starter project in DEST.
 
     Runs the decision unless --approach is given, asks the starter's own questions
@@ -132,6 +135,8 @@ def new_command(dest, approach, answers_file, settings, defaults, template, no_g
         git=not no_git,
         force=force,
         interaction=interaction,
+        trust=trust,
+        config=config,
     )
     if project.recommendation and not interaction:
         click.echo(f"Recommended: {SIDE_NAMES[project.recommendation.approach]} "
@@ -145,13 +150,14 @@ def new_command(dest, approach, answers_file, settings, defaults, template, no_g
 
 
 @cli.command("templates")
-def templates_command() -> None:
-    """List the starters and where they come from."""
-    source = catalog.bundled_templates()
-    width = max(len(s.name) for s in catalog.starters())
-    for starter in catalog.starters():
-        click.echo(f"{starter.name:<{width}}  {starter.summary}")
-    click.echo(f"\nsource: {source} (bundled with scaffolder {__version__})")
+@update_cli.config_option
+def templates_command(config) -> None:
+    """List the starters and where they come from (the team's, then the bundled ones)."""
+    update_cli.print_starters(config)
+
+
+cli.add_command(update_cli.update_command)
+cli.add_command(update_cli.check_command)
 
 
 def _print_recommendation(recommendation: Recommendation) -> None:

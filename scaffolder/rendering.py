@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from scaffolder import __version__, catalog, questionnaire
+from scaffolder import __version__, catalog, questionnaire, sources, teamconfig
 from scaffolder.decision import APPROACHES, Recommendation, decide
 from scaffolder.errors import InvalidAnswer, InvalidInput, MissingAnswers, RenderFailed
 
@@ -54,10 +54,43 @@ def new(
     git: bool = True,
     force: bool = False,
     interaction: Interaction | None = None,
+    config: Path | str | None = None,
+    trust: bool = False,
 ) -> NewProject:
-    """Decide (unless `approach` is given), then render the chosen starter into `dest`."""
+    """Decide (unless `approach` is given), then render the chosen starter into `dest`.
+
+    The template is `template` (a git URL, gh:/gl: shorthand or local path), else the team
+    config's source, else the bundled one; team default and locked answers apply.
+    """
+    team = teamconfig.load(config)
+    given = dict(answers or {})
+    team.check_not_overriding_locks(given)
+    answers = {**team.answers, **given, **team.locked}
+    if approach is not None and "approach" not in given and "approach" not in team.locked:
+        answers.pop("approach", None)  # --approach beats a team default
+    source = sources.parse(str(template)) if template else team.source or sources.Source(sources.BUNDLED)
+    with sources.checkout(source, team.version if source == team.source else None) as checkout:
+        unsafe = sources.ensure_allowed(
+            checkout, trust=trust or team.trusts(source), config_hint=team.describe()
+        )
+        return _new(dest, checkout, unsafe, approach=approach, answers=answers, defaults=defaults,
+                    git=git, force=force, interaction=interaction)
+
+
+def _new(
+    dest: Path | str,
+    checkout: sources.Checkout,
+    unsafe: bool,
+    *,
+    approach: str | None,
+    answers: Mapping[str, object],
+    defaults: bool,
+    git: bool,
+    force: bool,
+    interaction: Interaction | None,
+) -> NewProject:
     dest = Path(dest).absolute()
-    root = Path(template).absolute() if template else catalog.bundled_templates()
+    root = checkout.root
     survey = questionnaire.load()
     decision_answers, template_answers = _split_answers(answers or {}, survey, root)
     approach = template_answers.pop("approach", None) or approach
@@ -82,10 +115,14 @@ def new(
         **survey.with_defaults(decision_answers),
         **template_answers,
         "approach": approach,
-        "template_version": __version__,
+        "template_version": checkout.version,
     }
+    # Only recorded questions reach copier: extra context would render differently when
+    # `scaffolder update` re-renders this version from the recorded answers.
+    data = {k: v for k, v in data.items() if k in catalog.template_questions(root)}
     suggested = {"project_name": dest.name} if _DISTRIBUTION_NAME.match(dest.name) else {}
-    _render_atomically(root, dest, data, suggested, ask=interaction is not None, git=git, force=force)
+    _render_atomically(checkout, dest, data, suggested, ask=interaction is not None, git=git,
+                       force=force, unsafe=unsafe)
     return NewProject(
         path=dest, approach=approach, recommendation=recommendation, answers=recorded_answers(dest)
     )
@@ -139,7 +176,7 @@ def _check_destination(dest: Path, force: bool) -> None:
 
 
 def _render_atomically(
-    root: Path,
+    checkout: sources.Checkout,
     dest: Path,
     data: dict[str, Any],
     suggested: dict[str, Any],
@@ -147,13 +184,15 @@ def _render_atomically(
     ask: bool,
     git: bool,
     force: bool,
+    unsafe: bool,
 ) -> None:
     created_parents = _missing_parents(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}-scaffolder-", dir=dest.parent))
     rendered = staging / dest.name
     try:
-        _copier_copy(root, rendered, data, suggested, ask=ask)
+        _copier_copy(checkout.root, rendered, data, suggested, ask=ask, unsafe=unsafe)
+        sources.stamp_answers(rendered / ANSWERS_FILE, checkout)
         _check_rendered_names(rendered)
         into_existing = dest.is_dir() and any(dest.iterdir())
         if git and not into_existing:
@@ -172,7 +211,7 @@ def _render_atomically(
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _copier_copy(root: Path, target: Path, data, suggested, *, ask: bool) -> None:
+def _copier_copy(root: Path, target: Path, data, suggested, *, ask: bool, unsafe: bool) -> None:
     import copier
     import jinja2
 
@@ -184,7 +223,7 @@ def _copier_copy(root: Path, target: Path, data, suggested, *, ask: bool) -> Non
             user_defaults=suggested,
             defaults=not ask,
             quiet=True,
-            unsafe=False,
+            unsafe=unsafe,
         )
     except ValueError as error:  # copier's question validators speak through ValueError
         raise InvalidInput(str(error)) from error

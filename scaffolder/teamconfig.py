@@ -1,0 +1,138 @@
+"""The team config: one TOML file that makes every new project start from the team's standard.
+
+Found, first match wins, at `--config FILE`, `$SCAFFOLDER_CONFIG`, or `config.toml` in the
+user's config directory (`~/.config/scaffolder/` on Linux). Example:
+
+    [template]
+    source = "gh:acme/llm-starters"   # git URL, gh:/gl: shorthand or local path
+    version = "v2.1.0"                # a tag; default: the newest tag
+
+    [answers]                         # answers every new project starts with
+    author_name = "Acme ML"
+
+    [locked]                          # answers no project may change
+    license = "Apache-2.0"
+
+    [trust]
+    sources = ["gh:acme/"]            # prefixes whose copier tasks/migrations may run
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scaffolder import sources
+from scaffolder.errors import InvalidInput
+
+ENV_VAR = "SCAFFOLDER_CONFIG"
+_SECTIONS = {"template": {"source", "version"}, "answers": None, "locked": None, "trust": {"sources"}}
+
+
+@dataclass(frozen=True)
+class TeamConfig:
+    path: Path | None = None
+    source: sources.Source | None = None
+    version: str | None = None
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    locked: Mapping[str, Any] = field(default_factory=dict)
+    trusted: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        return str(self.path) if self.path else "none found"
+
+    def trusts(self, source: sources.Source) -> bool:
+        return sources.is_trusted(source, list(self.trusted))
+
+    def check_not_overriding_locks(self, answers: Mapping[str, Any]) -> None:
+        """Refuse an answer that contradicts a locked one (comparing as text: `--set` gives text)."""
+        for key, value in answers.items():
+            if key in self.locked and _text(value) != _text(self.locked[key]):
+                raise InvalidInput(
+                    f"{key!r} is locked to {_text(self.locked[key])!r} by the team config "
+                    f"{self.path}; it cannot be set to {_text(value)!r}"
+                )
+
+
+def default_path() -> Path:
+    import click
+
+    return Path(click.get_app_dir("scaffolder")) / "config.toml"
+
+
+def load(explicit: Path | str | None = None) -> TeamConfig:
+    """The team config in force, or an empty one when there is none."""
+    if explicit is not None:
+        path = Path(explicit)
+    elif os.environ.get(ENV_VAR):
+        path = Path(os.environ[ENV_VAR])
+    else:
+        path = default_path()
+        if not path.is_file():
+            return TeamConfig()
+    return parse(path)
+
+
+def parse(path: Path) -> TeamConfig:
+    data = _read_toml(path)
+    for section, value in data.items():
+        if section not in _SECTIONS:
+            raise InvalidInput(
+                f"{path}: unknown section [{section}]; allowed: {', '.join(sorted(_SECTIONS))}"
+            )
+        if not isinstance(value, dict):
+            raise InvalidInput(f"{path}: {section} must be a table ([{section}]), got {value!r}")
+        allowed = _SECTIONS[section]
+        for key in value:
+            if allowed is not None and key not in allowed:
+                raise InvalidInput(
+                    f"{path}: unknown key {key!r} in [{section}]; allowed: {', '.join(sorted(allowed))}"
+                )
+    template = data.get("template", {})
+    trusted = data.get("trust", {}).get("sources", [])
+    if not isinstance(trusted, list) or not all(isinstance(t, str) for t in trusted):
+        raise InvalidInput(f"{path}: [trust] sources must be a list of strings, got {trusted!r}")
+    source = template.get("source")
+    version = template.get("version")
+    for key, value in (("source", source), ("version", version)):
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(f"{path}: [template] {key} must be a string, got {value!r}")
+    return TeamConfig(
+        path=path,
+        source=sources.parse(source, base=path.parent) if source else None,
+        version=version,
+        answers=dict(data.get("answers", {})),
+        locked=dict(data.get("locked", {})),
+        trusted=tuple(_absolute_prefix(t, path.parent) for t in trusted),
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput(f"cannot read team config {path}: {error.strerror}") from error
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise InvalidInput(f"{path}: malformed TOML: {error}") from error
+
+
+def _absolute_prefix(prefix: str, base: Path) -> str:
+    """Relative paths in `[trust] sources` are relative to the config file, like `source`."""
+    if not prefix.startswith((".", "~", "/")):
+        return prefix
+    resolved = str((base / Path(prefix).expanduser()).resolve())
+    return resolved + "/" if prefix.endswith("/") else resolved
+
+
+def _text(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)

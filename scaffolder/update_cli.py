@@ -1,0 +1,124 @@
+"""The `update` and `check` commands, the team-config options, and the starter listing.
+
+Kept apart from `cli.py` so that module stays a short table of commands; like it, this is
+only parsing and printing over the library (`updating`, `sources`, `teamconfig`).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from scaffolder import catalog, sources, teamconfig
+from scaffolder.answers import parse_set_options
+
+ACTION_COLOURS = {"conflict": "red", "kept": "yellow", "skipped": "yellow", "removed": "magenta"}
+FIND_CONFLICTS = {
+    "inline": "grep -rnI --exclude-dir=.git '^<<<<<<< yours' .",
+    "rej": "git status --porcelain --untracked-files=all | grep '\\.rej$'",
+}
+
+
+def config_option(command):
+    return click.option(
+        "--config", "config", type=click.Path(dir_okay=False, path_type=Path),
+        help=f"Team config TOML (default: ${teamconfig.ENV_VAR}, else "
+             f"{teamconfig.default_path()}).",
+    )(command)
+
+
+def trust_option(command):
+    return click.option(
+        "--trust", is_flag=True,
+        help="Allow a template from outside scaffolder to run its copier tasks and migrations.",
+    )(command)
+
+
+@click.command("update")
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+              help="Change an answer (repeatable); --set approach=hybrid pivots the project.")
+@click.option("--defaults", is_flag=True, help="Questions the project never answered take defaults.")
+@click.option("--pretend", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--conflict", type=click.Choice(["inline", "rej"]), default="inline", show_default=True,
+              help="Mark conflicts inline, or keep your lines and put the template's in FILE.rej.")
+@click.option("--vcs-ref", metavar="REF", help="Template version (git tag or commit) to update to.")
+@trust_option
+@config_option
+def update_command(path, settings, defaults, pretend, conflict, vcs_ref, trust, config) -> None:
+    """Bring the project at PATH (default: here) to the newest template version.
+
+    A three-way merge: the template's changes since the project was made arrive, your own
+    edits stay, and where both touched the same lines the conflict is marked and listed
+    (exit 1). The project must be a clean git working tree, so `git diff` shows the result.
+    """
+    from scaffolder.updating import update
+
+    result = update(
+        path, answers=parse_set_options(settings), defaults=defaults, pretend=pretend,
+        conflict=conflict, vcs_ref=vcs_ref, trust=trust, config=config,
+        ask=sys.stdin.isatty() and sys.stdout.isatty() and not defaults,
+    )
+    verb = "Would update" if pretend else "Updated"
+    click.echo(f"{verb} {result.project} from template {result.from_ref} to {result.to_ref} "
+               f"(source: {result.source.describe()})")
+    if result.base_problem:
+        click.secho(
+            f"warning: {result.base_problem}.\nWithout the old version there is nothing to tell "
+            "your edits from the template's: every file that differs is marked as a conflict "
+            "for you to review; nothing was overwritten.", fg="yellow", err=True)
+    for key, (before, after) in result.answers_changed.items():
+        click.echo(f"  answer    {key}: {before} -> {after}")
+    for change in result.changes:
+        action = click.style(f"{change.action:<9}", fg=ACTION_COLOURS.get(change.action))
+        note = f"  ({change.note})" if change.note else ""
+        click.echo(f"  {action} {change.path}{note}")
+    if not result.changes:
+        click.echo("Nothing to change.")
+    if pretend:
+        click.echo("\n--pretend: nothing was written.")
+        return
+    if result.conflicts:
+        click.secho(f"\n{len(result.conflicts)} file(s) with conflicts to resolve:", fg="red",
+                    err=True)
+        for change in result.conflicts:
+            click.echo(f"  {change.path}", err=True)
+        click.echo(f"Find them with:  {FIND_CONFLICTS[result.conflict]}", err=True)
+        click.echo("Resolve each, review with `git diff`, then commit.", err=True)
+        sys.exit(1)
+    if result.changes:
+        click.echo("\nReview with `git diff`, then commit.")
+
+
+@click.command("check")
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@config_option
+def check_command(path, config) -> None:
+    """Exit 1 when the project at PATH is behind its template (for the project's CI)."""
+    from scaffolder.updating import check
+
+    result = check(path, config=config)
+    click.echo(result.summary())
+    if not result.up_to_date:
+        sys.exit(1)
+
+
+def print_starters(config: Path | None) -> None:
+    """Every starter with where it comes from; the team's first, as `new` uses them."""
+    team = teamconfig.load(config)
+    rows = []
+    if team.source:
+        with sources.checkout(team.source, team.version) as team_templates:
+            origin = f"team: {team.source.id} @ {team_templates.ref or 'folder'}"
+            rows += [(s.name, origin, s.summary) for s in catalog.starters(team_templates.root)]
+    from scaffolder import __version__
+
+    rows += [(s.name, f"bundled: scaffolder {__version__}", s.summary) for s in catalog.starters()]
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    for name, origin, summary in rows:
+        click.echo(f"{name:<{widths[0]}}  {origin:<{widths[1]}}  {summary}")
+    click.echo(f"\nbundled templates: {catalog.bundled_templates()}")
+    if team.source:
+        click.echo(f"team config: {team.path} (`scaffolder new` uses the team's starters)")

@@ -1,0 +1,287 @@
+"""`scaffolder update` and `scaffolder check`: bring a project to a newer template version.
+
+An update renders the project's recorded answers with the template version that made it
+(the common ancestor), renders the new answers with the target version, and merges the
+difference into the user's tree file by file (see `merging`). Both renderings get exactly
+the recorded questions as data, so nothing outside the answers can make them differ. A pivot
+is the same operation with a changed answer, such as `--set approach=hybrid`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scaffolder import catalog, merging, questionnaire, sources, teamconfig
+from scaffolder.errors import InvalidAnswer, InvalidInput, MissingAnswers, RenderFailed
+from scaffolder.rendering import ANSWERS_FILE, MANAGED_ANSWERS, _split_answers
+
+
+class NotAGitProject(InvalidInput):
+    """Updating rewrites files; without git the user could not review or undo it."""
+
+
+class DirtyProject(InvalidInput):
+    """Uncommitted changes would mix with the update's and could not be told apart."""
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    project: Path
+    source: sources.Source
+    from_ref: str | None
+    to_ref: str | None
+    changes: list[merging.Change]
+    answers_changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    base_problem: str | None = None  # why there was no old version to merge against
+    pretend: bool = False
+    conflict: str = "inline"
+
+    @property
+    def conflicts(self) -> list[merging.Change]:
+        return [c for c in self.changes if c.action == "conflict"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    project: Path
+    source: sources.Source
+    current: str | None
+    latest: str | None
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current is not None and _same_version(self.current, self.latest)
+
+    def summary(self) -> str:
+        where = self.source.describe()
+        if self.up_to_date:
+            return f"up to date: template {self.current} (source: {where})"
+        if self.current is None:
+            return (f"the project records no template version; the source offers {self.latest} "
+                    f"(source: {where}): run `scaffolder update` and review the result")
+        newer, older = (self.latest, self.current)
+        if _is_newer(self.current, self.latest):
+            return (f"the project's template {self.current} is newer than {self.latest}, the "
+                    f"newest that {where} offers here: upgrade scaffolder or the template source")
+        return (f"behind: template {newer} is newer than the project's {older} "
+                f"(source: {where}); run `scaffolder update` to bring it up to date")
+
+
+def update(
+    path: Path | str = ".",
+    *,
+    answers: Mapping[str, object] | None = None,
+    defaults: bool = False,
+    pretend: bool = False,
+    conflict: str = "inline",
+    vcs_ref: str | None = None,
+    trust: bool = False,
+    config: Path | str | None = None,
+    ask: bool = False,
+) -> UpdateResult:
+    """Merge a newer template version (and any changed answers) into the project at `path`.
+
+    `ask=True` lets copier prompt on the terminal for questions the project never answered;
+    otherwise they take their defaults with `defaults=True` and are refused (exit 2) without.
+    """
+    if conflict not in merging.CONFLICT_MODES:
+        raise InvalidAnswer("--conflict", conflict, merging.CONFLICT_MODES)
+    project = _project_root(path)
+    recorded = _recorded_answers(project)
+    team = teamconfig.load(config)
+    overrides = dict(answers or {})
+    team.check_not_overriding_locks(overrides)
+    _ensure_clean_git(project)
+    source = recorded_source(recorded)
+    from_ref = recorded.get("_commit")
+    may_run = trust or team.trusts(source)
+
+    with ExitStack() as stack:
+        new = stack.enter_context(sources.checkout(source, vcs_ref or _team_pin(team, source)))
+        if from_ref and new.ref and _is_newer(from_ref, new.ref):
+            raise InvalidInput(
+                f"the project was made with template {from_ref}, newer than {new.ref}: "
+                "downgrades are not supported; upgrade scaffolder or pick a newer --vcs-ref"
+            )
+        old, base_problem = _old_checkout(stack, source, from_ref)
+        hint = team.describe()
+        run_tasks = any([sources.ensure_allowed(t, trust=may_run, config_hint=hint)
+                         for t in (old, new) if t])
+        data = _new_answers(recorded, overrides, team, new)
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="scaffolder-update-")))
+        old_render = None
+        if old:
+            old_data = _only_questions(recorded, old.root)
+            old_render = _render(old, scratch / "old" / project.name, old_data, ask=False,
+                                 unsafe=run_tasks)
+        new_render = _render(new, scratch / "new" / project.name, data, ask=ask and not defaults,
+                             unsafe=run_tasks)
+        rendered_answers = catalog_answers(new_render)
+        if not (ask or defaults):
+            _refuse_unanswered(rendered_answers, data, new.root)
+        changes = merging.plan(
+            old_render, new_render, project, conflict=conflict, skip=frozenset({ANSWERS_FILE}),
+            labels=merging.Labels("yours", f"template {from_ref or '(unknown)'}",
+                                  f"template {new.ref or 'folder'}"),
+        )
+        changes += _answers_file_change(project, new_render)
+        result = UpdateResult(
+            project=project, source=source, from_ref=from_ref, to_ref=new.ref, changes=changes,
+            answers_changed=_changed_answers(recorded, rendered_answers), base_problem=base_problem,
+            pretend=pretend, conflict=conflict,
+        )
+        if not pretend:
+            merging.apply(changes, project)
+    return result
+
+
+def check(path: Path | str = ".", *, config: Path | str | None = None) -> CheckResult:
+    """Compare the project's template version with the newest its source offers."""
+    project = _project_root(path)
+    recorded = _recorded_answers(project)
+    source = recorded_source(recorded)
+    latest = _team_pin(teamconfig.load(config), source) or sources.latest_ref(source)
+    return CheckResult(project, source, recorded.get("_commit"), latest)
+
+
+def recorded_source(recorded: Mapping[str, Any]) -> sources.Source:
+    return sources.Source(recorded.get("_src_path") or sources.BUNDLED)
+
+
+def catalog_answers(rendered: Path) -> dict[str, Any]:
+    return yaml.safe_load((rendered / ANSWERS_FILE).read_text(encoding="utf-8")) or {}
+
+
+def _project_root(path: Path | str) -> Path:
+    project = Path(path).absolute()
+    if not (project / ANSWERS_FILE).is_file():
+        raise InvalidInput(
+            f"{project} is not a project made by scaffolder: it has no {ANSWERS_FILE}; "
+            "run `scaffolder update` inside the project, or pass its path"
+        )
+    return project
+
+
+def _recorded_answers(project: Path) -> dict[str, Any]:
+    try:
+        recorded = yaml.safe_load((project / ANSWERS_FILE).read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise InvalidInput(f"{project / ANSWERS_FILE} is not valid YAML: {error}") from error
+    if not isinstance(recorded, dict):
+        raise InvalidInput(f"{project / ANSWERS_FILE} does not hold a mapping of answers")
+    return recorded
+
+
+def _ensure_clean_git(project: Path) -> None:
+    inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=project,
+                            capture_output=True, text=True)
+    if inside.returncode != 0 or inside.stdout.strip() != "true":
+        raise NotAGitProject(
+            f"{project} is not in a git repository; an update rewrites files, and only git lets "
+            "you review and undo that. Fix: git init && git add -A && git commit -m 'Before "
+            "update', then run scaffolder update again"
+        )
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "--", "."],
+                            cwd=project, capture_output=True, text=True, check=True).stdout
+    if status.strip():
+        dirty = [line[3:] for line in status.splitlines()]
+        shown = ", ".join(dirty[:8]) + (f" and {len(dirty) - 8} more" if len(dirty) > 8 else "")
+        raise DirtyProject(
+            f"{project} has uncommitted changes ({shown}); the update's changes would mix with "
+            "them. Fix: commit them (git add -A && git commit) or stash them "
+            "(git stash --include-untracked), then run scaffolder update again"
+        )
+
+
+def _team_pin(team: teamconfig.TeamConfig, source: sources.Source) -> str | None:
+    """The team config's version applies to the source it names."""
+    return team.version if team.source == source else None
+
+
+def _old_checkout(stack: ExitStack, source: sources.Source, ref: str | None):
+    if ref is None:
+        return None, "the project records no template version (`_commit`)"
+    try:
+        return stack.enter_context(sources.checkout(source, ref)), None
+    except sources.VersionNotFound as error:
+        return None, str(error)
+
+
+def _new_answers(recorded: Mapping[str, Any], overrides: Mapping[str, object],
+                 team: teamconfig.TeamConfig, new: sources.Checkout) -> dict[str, Any]:
+    """Recorded answers, then team defaults for questions never answered, locked answers,
+    and the user's changes; only questions of the new template, so nothing extra reaches copier."""
+    survey = questionnaire.load()
+    decision, template = _split_answers(overrides, survey, new.root)
+    choices = getattr(catalog.template_questions(new.root).get("approach"), "choices", None)
+    if "approach" in template and choices and template["approach"] not in choices:
+        raise InvalidAnswer("approach", template["approach"], choices)
+    fresh_defaults = {k: v for k, v in team.answers.items() if k not in recorded}
+    merged = {**recorded, **fresh_defaults, **team.locked, **template, **decision,
+              "template_version": new.version}
+    return _only_questions(merged, new.root)
+
+
+def _only_questions(answers: Mapping[str, Any], root: Path) -> dict[str, Any]:
+    questions = catalog.template_questions(root)
+    return {k: v for k, v in answers.items() if k in questions}
+
+
+def _render(template: sources.Checkout, target: Path, data: dict[str, Any], *, ask: bool,
+            unsafe: bool) -> Path:
+    import copier
+
+    try:
+        copier.run_copy(
+            src_path=str(template.root), dst_path=target, data=data, defaults=not ask,
+            quiet=True, unsafe=unsafe, settings=copier.Settings(),
+        )
+    except ValueError as error:
+        raise InvalidInput(str(error)) from error
+    except copier.errors.CopierError as error:
+        raise RenderFailed(f"copier could not render {template.source.id} "
+                           f"({template.ref}): {error}") from error
+    sources.stamp_answers(target / ANSWERS_FILE, template)
+    return target
+
+
+def _refuse_unanswered(rendered: Mapping[str, Any], given: Mapping[str, Any], root: Path) -> None:
+    """Questions the project never answered are asked; with nobody to ask and no --defaults,
+    they end the run (exit 2) rather than silently take defaults."""
+    derived = {q.id for q in catalog.template_questions(root).values()
+               if isinstance(q.default, str) and "{{" in q.default}
+    missing = [k for k in rendered if not k.startswith("_") and k not in given
+               and k not in derived and k not in MANAGED_ANSWERS]
+    if missing:
+        raise MissingAnswers(missing)
+
+
+def _answers_file_change(project: Path, rendered: Path) -> list[merging.Change]:
+    new_text = (rendered / ANSWERS_FILE).read_bytes()
+    if (project / ANSWERS_FILE).read_bytes() == new_text:
+        return []
+    return [merging.Change(ANSWERS_FILE, "updated", "recorded answers and template version",
+                           content=new_text)]
+
+
+def _changed_answers(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, tuple]:
+    keys = [k for k in {**before, **after} if not k.startswith("_")]
+    return {k: (before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)}
+
+
+def _is_newer(a: str | None, b: str | None) -> bool:
+    va, vb = sources.parse_version(a), sources.parse_version(b)
+    return va is not None and vb is not None and va > vb
+
+
+def _same_version(a: str | None, b: str | None) -> bool:
+    va, vb = sources.parse_version(a), sources.parse_version(b)
+    return a == b if va is None or vb is None else va == vb
