@@ -63,6 +63,7 @@ def cli() -> None:
     scaffolder decide          answer a few questions, get a recommendation with reasons
     scaffolder new my-app      decide, then render a ready-to-run starter into my-app/
     scaffolder templates       list the starters
+    scaffolder update          merge the newest template version into a project
     """
 
 

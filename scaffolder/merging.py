@@ -40,11 +40,7 @@ class Change:
     note: str = ""
     content: bytes | None = None  # what to write; None for no write
     mode_from: Path | None = None
-    reject: str | None = None  # text of the .rej file beside it
-
-    @property
-    def writes(self) -> bool:
-        return self.content is not None or self.action == "removed"
+    reject: bytes | None = None  # content of the .rej file beside it
 
 
 def plan(
@@ -79,7 +75,7 @@ def apply(changes: list[Change], project: Path) -> None:
             if change.mode_from is not None and change.action == "added":
                 os.chmod(target, change.mode_from.stat().st_mode & 0o777)
         if change.reject is not None:
-            Path(f"{target}.rej").write_text(change.reject, encoding="utf-8")
+            Path(f"{target}.rej").write_bytes(change.reject)
 
 
 def _decide(
@@ -112,7 +108,7 @@ def _merge(path, base, theirs, ours, *, conflict, labels, note) -> Change:
     if any(_is_binary(b) for b in (base, theirs, ours)):
         return Change(path, "conflict", "binary file changed on both sides: yours is kept, "
                       "the template's new version is in the .rej file",
-                      reject=theirs.decode("latin-1"))
+                      reject=theirs)
     marker = _REJ_MARKER_SIZE if conflict == "rej" else 7
     merged, conflicts = _merge_file(base, theirs, ours, labels=labels, marker=marker,
                                     diff3=conflict == "rej")
@@ -124,7 +120,7 @@ def _merge(path, base, theirs, ours, *, conflict, labels, note) -> Change:
     kept, reject = _split_rejects(merged.decode("utf-8"), path, labels)
     return Change(path, "conflict", note or f"{conflicts} hunk(s) of the template's change "
                   "could not apply; your lines are kept, the template's are in the .rej file",
-                  content=kept.encode("utf-8"), reject=reject)
+                  content=kept.encode("utf-8"), reject=reject.encode("utf-8"))
 
 
 def _merge_file(base: bytes, theirs: bytes, ours: bytes, *, labels: Labels, marker: int,
@@ -173,7 +169,8 @@ def _split_rejects(merged: str, path: str, labels: Labels) -> tuple[str, str]:
         else:
             kept.append(line)
     header = (f"--- {path}\t({labels.base})\n+++ {path}\t({labels.theirs})\n"
-              f"# The template's change that conflicts with yours; {labels.ours} is kept in the file.\n")
+              f"# The template's change that conflicts with yours; {labels.ours} is kept "
+              "in the file.\n")
     return "".join(kept), header + "".join(hunks)
 
 
@@ -204,7 +201,14 @@ def _read(path: Path | None) -> bytes | None:
 
 
 def _is_binary(content: bytes) -> bool:
-    return b"\0" in content[:8000]
+    """Not text git can merge line by line (a NUL byte), or not UTF-8 text."""
+    if b"\0" in content[:8000]:
+        return True
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def _with_mode(change: Change, source: Path) -> Change:

@@ -68,7 +68,7 @@ def new(
     answers = {**team.answers, **given, **team.locked}
     if approach is not None and "approach" not in given and "approach" not in team.locked:
         answers.pop("approach", None)  # --approach beats a team default
-    source = sources.parse(str(template)) if template else team.source or sources.Source(sources.BUNDLED)
+    source = sources.parse(str(template)) if template else team.source or sources.bundled()
     with sources.checkout(source, team.version if source == team.source else None) as checkout:
         unsafe = sources.ensure_allowed(
             checkout, trust=trust or team.trusts(source), config_hint=team.describe()

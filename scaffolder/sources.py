@@ -21,16 +21,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scaffolder import __version__, history
 from scaffolder.catalog import bundled_templates, template_config
 from scaffolder.errors import InvalidInput, ScaffolderError
 
+if TYPE_CHECKING:
+    from packaging.version import Version
+
 BUNDLED = "bundled:scaffolder"
 _ALIASES = {"gh:": "https://github.com/", "gl:": "https://gitlab.com/"}
 _REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:|gh:|gl:)", re.IGNORECASE)
 #: copier settings that make a template run commands on the user's machine.
-RISKY_SETTINGS = {"_tasks": "tasks", "_migrations": "migrations", "_jinja_extensions": "Jinja extensions"}
+RISKY_SETTINGS = {
+    "_tasks": "tasks", "_migrations": "migrations", "_jinja_extensions": "Jinja extensions",
+}
 
 
 class VersionNotFound(ScaffolderError):
@@ -88,6 +94,10 @@ class Checkout:
         return [name for key, name in RISKY_SETTINGS.items() if config.get(key)]
 
 
+def bundled() -> Source:
+    return Source(BUNDLED)
+
+
 def parse(text: str, base: Path | None = None) -> Source:
     """A source given on the command line or in a team config (paths relative to `base`)."""
     text = text.strip()
@@ -107,7 +117,7 @@ def parse(text: str, base: Path | None = None) -> Source:
 
 def latest_ref(source: Source) -> str | None:
     """The newest version a source offers: scaffolder's own for the bundled templates,
-    the highest PEP 440 tag for git (its HEAD commit when it has no version tags)."""
+    the highest PEP 440 release tag for git (its HEAD commit when it has no version tags)."""
     if source.kind == "bundled":
         return history.tag_for(__version__)
     if source.kind == "folder":
@@ -121,11 +131,11 @@ def latest_ref(source: Source) -> str | None:
         commit, name = line.split("\t", 1)
         commits[name] = commit
     tags = [name.removeprefix("refs/tags/") for name in commits if name.startswith("refs/tags/")]
-    versions = sorted((v, t) for t in tags if "^" not in t and (v := parse_version(t)))
+    versions = sorted((v, t) for t in tags if (v := parse_version(t)) and not v.is_prerelease)
     return versions[-1][1] if versions else commits.get("HEAD")
 
 
-def parse_version(ref: str | None):
+def parse_version(ref: str | None) -> Version | None:
     """A PEP 440 version from a tag like `v1.2.0`, or None when the ref is not one."""
     from packaging.version import InvalidVersion, Version
 
@@ -139,6 +149,11 @@ def parse_version(ref: str | None):
 def checkout(source: Source, ref: str | None = None) -> Iterator[Checkout]:
     """Make version `ref` (default: the newest) of `source` available as a local folder."""
     if source.kind == "folder":
+        if not Path(source.id).is_dir():
+            raise VersionNotFound(
+                f"the template source {source.id} does not exist on this machine; "
+                "restore it there, or make the project from a git source other machines can reach"
+            )
         yield Checkout(source, _template_root(Path(source.id)), None, __version__)
         return
     ref = ref or latest_ref(source)
@@ -148,16 +163,17 @@ def checkout(source: Source, ref: str | None = None) -> Iterator[Checkout]:
     with tempfile.TemporaryDirectory(prefix="scaffolder-template-") as scratch:
         folder = Path(scratch) / "template"
         if source.kind == "bundled":
-            yield Checkout(source, _export_release(ref, folder), ref, ref.removeprefix("v"))
+            tag = history.tag_for(ref)
+            yield Checkout(source, _export_release(tag, folder), tag, tag.removeprefix("v"))
         else:
             yield Checkout(source, _template_root(_clone(source, ref, folder)), ref, ref)
 
 
-def _export_release(ref: str, into: Path) -> Path:
-    tag = history.tag_for(ref)
+def _export_release(tag: str, into: Path) -> Path:
     if tag not in history.released_tags():
         raise VersionNotFound(
-            f"scaffolder {__version__} does not carry the templates of version {ref.removeprefix('v')} "
+            f"scaffolder {__version__} does not carry the templates of version "
+            f"{tag.removeprefix('v')} "
             f"(its template history has: {', '.join(history.released_tags()) or 'nothing'})"
         )
     return history.export(history.HISTORY_BUNDLE, tag, into)
@@ -177,11 +193,13 @@ def _clone(source: Source, ref: str, into: Path) -> Path:
 
 
 def _template_root(folder: Path) -> Path:
-    """The folder holding copier.yml: the repository root, or its templates/ (a fork of this repo)."""
+    """The folder holding copier.yml: the repository root, or its templates/ (a fork of ours)."""
     for candidate in (folder, folder / "templates"):
         if (candidate / "copier.yml").is_file():
             return candidate
-    raise InvalidInput(f"{folder} is not a scaffolder template: no copier.yml there or in templates/")
+    raise InvalidInput(
+        f"{folder} is not a scaffolder template: no copier.yml there or in templates/"
+    )
 
 
 def is_trusted(source: Source, trusted_prefixes: list[str]) -> bool:
@@ -212,7 +230,8 @@ def stamp_answers(answers_file: Path, template: Checkout) -> None:
 
     text = answers_file.read_text(encoding="utf-8")
     header = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
-    answers = {k: v for k, v in (yaml.safe_load(text) or {}).items() if k not in ("_commit", "_src_path")}
+    recorded = yaml.safe_load(text) or {}
+    answers = {k: v for k, v in recorded.items() if k not in ("_commit", "_src_path")}
     stamp = {"_commit": template.ref, "_src_path": template.source.id}
     answers = {**{k: v for k, v in stamp.items() if v is not None}, **answers}
     answers_file.write_text(

@@ -30,7 +30,10 @@ from scaffolder import sources
 from scaffolder.errors import InvalidInput
 
 ENV_VAR = "SCAFFOLDER_CONFIG"
-_SECTIONS = {"template": {"source", "version"}, "answers": None, "locked": None, "trust": {"sources"}}
+#: Sections and their keys (None: any question id).
+_SECTIONS = {
+    "template": {"source", "version"}, "answers": None, "locked": None, "trust": {"sources"},
+}
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class TeamConfig:
         return sources.is_trusted(source, list(self.trusted))
 
     def check_not_overriding_locks(self, answers: Mapping[str, Any]) -> None:
-        """Refuse an answer that contradicts a locked one (comparing as text: `--set` gives text)."""
+        """Refuse an answer that contradicts a locked one (compared as text, as --set gives)."""
         for key, value in answers.items():
             if key in self.locked and _text(value) != _text(self.locked[key]):
                 raise InvalidInput(
@@ -79,19 +82,7 @@ def load(explicit: Path | str | None = None) -> TeamConfig:
 
 def parse(path: Path) -> TeamConfig:
     data = _read_toml(path)
-    for section, value in data.items():
-        if section not in _SECTIONS:
-            raise InvalidInput(
-                f"{path}: unknown section [{section}]; allowed: {', '.join(sorted(_SECTIONS))}"
-            )
-        if not isinstance(value, dict):
-            raise InvalidInput(f"{path}: {section} must be a table ([{section}]), got {value!r}")
-        allowed = _SECTIONS[section]
-        for key in value:
-            if allowed is not None and key not in allowed:
-                raise InvalidInput(
-                    f"{path}: unknown key {key!r} in [{section}]; allowed: {', '.join(sorted(allowed))}"
-                )
+    _check_sections(path, data)
     template = data.get("template", {})
     trusted = data.get("trust", {}).get("sources", [])
     if not isinstance(trusted, list) or not all(isinstance(t, str) for t in trusted):
@@ -109,6 +100,22 @@ def parse(path: Path) -> TeamConfig:
         locked=dict(data.get("locked", {})),
         trusted=tuple(_absolute_prefix(t, path.parent) for t in trusted),
     )
+
+
+def _check_sections(path: Path, data: dict[str, Any]) -> None:
+    """Only known sections and keys: a typo must not silently drop part of a team's standard."""
+    for section, value in data.items():
+        if section not in _SECTIONS:
+            raise InvalidInput(
+                f"{path}: unknown section [{section}]; allowed: {', '.join(sorted(_SECTIONS))}"
+            )
+        if not isinstance(value, dict):
+            raise InvalidInput(f"{path}: {section} must be a table ([{section}]), got {value!r}")
+        allowed = _SECTIONS[section]
+        for key in value:
+            if allowed is not None and key not in allowed:
+                known = ", ".join(sorted(allowed))
+                raise InvalidInput(f"{path}: unknown key {key!r} in [{section}]; allowed: {known}")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -135,4 +142,6 @@ def _absolute_prefix(prefix: str, base: Path) -> str:
 
 
 def _text(value: Any) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
+    """An answer as text, with booleans spelt one way (`--set x=True` equals TOML `x = true`)."""
+    text = str(value)
+    return text.lower() if text.lower() in ("true", "false") else text

@@ -16,8 +16,8 @@ from scaffolder.answers import parse_set_options
 
 ACTION_COLOURS = {"conflict": "red", "kept": "yellow", "skipped": "yellow", "removed": "magenta"}
 FIND_CONFLICTS = {
-    "inline": "grep -rnI --exclude-dir=.git '^<<<<<<< yours' .",
-    "rej": "git status --porcelain --untracked-files=all | grep '\\.rej$'",
+    "inline": "git diff --name-only --diff-filter=U",
+    "rej": "find . -name '*.rej' -not -path './.git/*'",
 }
 
 
@@ -40,9 +40,11 @@ def trust_option(command):
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
               help="Change an answer (repeatable); --set approach=hybrid pivots the project.")
-@click.option("--defaults", is_flag=True, help="Questions the project never answered take defaults.")
+@click.option("--defaults", is_flag=True,
+              help="Questions the project never answered take their defaults.")
 @click.option("--pretend", is_flag=True, help="Show what would change; write nothing.")
-@click.option("--conflict", type=click.Choice(["inline", "rej"]), default="inline", show_default=True,
+@click.option("--conflict", type=click.Choice(["inline", "rej"]), default="inline",
+              show_default=True,
               help="Mark conflicts inline, or keep your lines and put the template's in FILE.rej.")
 @click.option("--vcs-ref", metavar="REF", help="Template version (git tag or commit) to update to.")
 @trust_option
@@ -86,7 +88,8 @@ def update_command(path, settings, defaults, pretend, conflict, vcs_ref, trust, 
         for change in result.conflicts:
             click.echo(f"  {change.path}", err=True)
         click.echo(f"Find them with:  {FIND_CONFLICTS[result.conflict]}", err=True)
-        click.echo("Resolve each, review with `git diff`, then commit.", err=True)
+        then = "git add it" if result.conflict == "inline" else "delete its .rej file"
+        click.echo(f"Resolve each (then {then}), review with `git diff`, then commit.", err=True)
         sys.exit(1)
     if result.changes:
         click.echo("\nReview with `git diff`, then commit.")
@@ -110,9 +113,12 @@ def print_starters(config: Path | None) -> None:
     team = teamconfig.load(config)
     rows = []
     if team.source:
-        with sources.checkout(team.source, team.version) as team_templates:
-            origin = f"team: {team.source.id} @ {team_templates.ref or 'folder'}"
-            rows += [(s.name, origin, s.summary) for s in catalog.starters(team_templates.root)]
+        try:
+            with sources.checkout(team.source, team.version) as team_templates:
+                origin = f"team: {team.source.id} @ {team_templates.ref or 'folder'}"
+                rows += [(s.name, origin, s.summary) for s in catalog.starters(team_templates.root)]
+        except sources.VersionNotFound as error:
+            click.secho(f"team starters unavailable: {error}", fg="yellow", err=True)
     from scaffolder import __version__
 
     rows += [(s.name, f"bundled: scaffolder {__version__}", s.summary) for s in catalog.starters()]

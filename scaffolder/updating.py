@@ -116,15 +116,13 @@ def update(
         run_tasks = any([sources.ensure_allowed(t, trust=may_run, config_hint=hint)
                          for t in (old, new) if t])
         data = _new_answers(recorded, overrides, team, new)
-        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="scaffolder-update-")))
-        old_render = None
-        if old:
-            old_data = _only_questions(recorded, old.root)
-            old_render = _render(old, scratch / "old" / project.name, old_data, ask=False,
-                                 unsafe=run_tasks)
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="scaffolder-up-")))
+        old_render = old and _render(old, scratch / "old" / project.name,
+                                     _only_questions(recorded, old.root), ask=False,
+                                     unsafe=run_tasks)
         new_render = _render(new, scratch / "new" / project.name, data, ask=ask and not defaults,
                              unsafe=run_tasks)
-        rendered_answers = catalog_answers(new_render)
+        rendered_answers = rendered_answers_of(new_render)
         if not (ask or defaults):
             _refuse_unanswered(rendered_answers, data, new.root)
         changes = merging.plan(
@@ -140,6 +138,8 @@ def update(
         )
         if not pretend:
             merging.apply(changes, project)
+            if conflict == "inline":
+                _mark_unmerged(project, result.conflicts, old_render, new_render)
     return result
 
 
@@ -156,7 +156,7 @@ def recorded_source(recorded: Mapping[str, Any]) -> sources.Source:
     return sources.Source(recorded.get("_src_path") or sources.BUNDLED)
 
 
-def catalog_answers(rendered: Path) -> dict[str, Any]:
+def rendered_answers_of(rendered: Path) -> dict[str, Any]:
     return yaml.safe_load((rendered / ANSWERS_FILE).read_text(encoding="utf-8")) or {}
 
 
@@ -262,6 +262,39 @@ def _refuse_unanswered(rendered: Mapping[str, Any], given: Mapping[str, Any], ro
                and k not in derived and k not in MANAGED_ANSWERS]
     if missing:
         raise MissingAnswers(missing)
+
+
+def _mark_unmerged(project: Path, conflicts: list[merging.Change], old: Path | None,
+                   new: Path) -> None:
+    """Record inline conflicts in git's index as unmerged (stages 1-3), as `git merge` does:
+    `git status` then lists them as "both modified" and `git commit` refuses until each is
+    resolved and added, so conflict markers cannot be committed by accident."""
+    def blob(path: Path) -> str:
+        return subprocess.run(["git", "hash-object", "-w", "--", str(path)], cwd=project,
+                              check=True, capture_output=True, text=True).stdout.strip()
+
+    top, prefix = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel", "--show-prefix"], cwd=project, check=True,
+        capture_output=True, text=True,
+    ).stdout.split("\n")[:2]
+    entries = []
+    for change in conflicts:
+        if change.content is None:
+            continue
+        staged = subprocess.run(["git", "ls-files", "--stage", "--", change.path], cwd=project,
+                                check=True, capture_output=True, text=True).stdout.split()
+        if not staged:
+            continue
+        mode, ours = staged[0], staged[1]
+        name = prefix + change.path
+        entries.append(f"0 {'0' * 40}\t{name}")
+        if old is not None and (old / change.path).is_file():
+            entries.append(f"{mode} {blob(old / change.path)} 1\t{name}")
+        entries.append(f"{mode} {ours} 2\t{name}")
+        entries.append(f"{mode} {blob(new / change.path)} 3\t{name}")
+    if entries:
+        subprocess.run(["git", "update-index", "--index-info"], cwd=top, check=True,
+                       input="\n".join(entries) + "\n", capture_output=True, text=True)
 
 
 def _answers_file_change(project: Path, rendered: Path) -> list[merging.Change]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
+import time
 
+import pexpect
 import pytest
 from click.testing import CliRunner
 from test_update_support import (
@@ -74,7 +78,8 @@ def test_a_conflict_is_marked_listed_with_the_command_to_find_it_and_exits_1(tin
     text = (project / "notes.txt").read_text()
     assert "line 4 as the user wants it\n" in text and "line 4 from v2\n" in text
     assert "<<<<<<< yours" in text and ">>>>>>> template v2.0.0" in text
-    assert "notes.txt" in result.output and "grep -rnI" in result.output
+    assert "notes.txt" in result.output and "git diff --name-only --diff-filter=U" in result.output
+    assert git(project, "diff", "--name-only", "--diff-filter=U") == "notes.txt\n"
 
 
 def test_rej_mode_keeps_every_user_line_in_the_file(tiny):
@@ -85,15 +90,16 @@ def test_rej_mode_keeps_every_user_line_in_the_file(tiny):
     template = replace_line(NOTES, "line 2\n", "line 2 from v2\n")
     release(repo, "v2.0.0", {"notes.txt": template.replace("line 9\n", "line 9 from v2\n")})
 
-    result = scaffolder.update(project, conflict="rej")
+    result = invoke("update", str(project), "--conflict", "rej")
 
+    assert result.exit_code == 1
+    assert "notes.txt" in result.output and "find . -name '*.rej'" in result.output
     kept = (project / "notes.txt").read_text()
     assert "line 2 by the user\n" in kept and "line 7 by the user\n" in kept
     assert "line 9 from v2\n" in kept  # the template's non-conflicting change still arrives
     assert "<<<<<<<" not in kept and "=======" not in kept
     reject = (project / "notes.txt.rej").read_text()
     assert "+line 2 from v2\n" in reject and "-line 2\n" in reject
-    assert [c.path for c in result.conflicts] == ["notes.txt"]
 
 
 def test_a_file_the_template_dropped_is_kept_when_the_user_changed_it(tiny):
@@ -221,18 +227,30 @@ def test_an_update_without_template_changes_changes_nothing(tmp_path):
         assert result.changes == [] and git(made, "status", "--porcelain") == ""
 
 
-def test_bad_input_exits_2_and_writes_nothing(tiny, tmp_path):
+@pytest.mark.parametrize(("args", "named"), [
+    (["--set", "colour=blue"], "unknown question id 'colour'"),
+    (["--set", "template_version=9"], "set by scaffolder itself"),
+    (["--set", "nokey"], "KEY=VALUE"),
+    (["--conflict", "theirs"], "'theirs' is not one of 'inline', 'rej'"),
+    (["--vcs-ref", "v0.0.1"], "cannot get version 'v0.0.1'"),
+])
+def test_bad_input_exits_2_names_the_problem_and_writes_nothing(tiny, args, named):
     _, project = tiny
     before = snapshot(project)
-    for args in (["--set", "colour=blue"], ["--set", "template_version=9"],
-                 ["--conflict", "theirs"], ["--vcs-ref", "v0.0.1"], ["--set", "nokey"]):
-        result = invoke("update", str(project), *args)
-        assert result.exit_code == 2, (args, result.output)
-        assert snapshot(project) == before
-    assert "colour" in invoke("update", str(project), "--set", "colour=blue").output
-    assert invoke("update", str(tmp_path)).exit_code == 2  # not a project
-    with pytest.raises(InvalidInput, match="approach"):
-        scaffolder.update(new_project(tmp_path / "b"), answers={"approach": "agents"})
+    result = invoke("update", str(project), *args)
+    assert result.exit_code == 2 and named in result.output, result.output
+    assert snapshot(project) == before
+
+
+def test_a_folder_that_is_not_a_project_is_refused(tmp_path):
+    result = invoke("update", str(tmp_path))
+    assert result.exit_code == 2 and "no .copier-answers.yml" in result.output
+
+
+def test_an_unknown_approach_is_refused_with_the_choices(tmp_path):
+    project = new_project(tmp_path / "app")
+    with pytest.raises(InvalidInput, match="rag, finetune, hybrid"):
+        scaffolder.update(project, answers={"approach": "agents"})
 
 
 def test_pivot_from_rag_to_hybrid_keeps_the_users_module(tmp_path):
@@ -299,3 +317,22 @@ def test_without_the_old_version_every_difference_is_a_conflict_to_review(tmp_pa
     assert "does not carry the templates of version 0.1.0" in updated.stderr
     text = gitignore.read_text()
     assert "my-secrets/\n" in text and "# added in 0.2.0\n" in text and "<<<<<<< yours" in text
+
+
+def test_on_a_terminal_a_new_question_is_asked(tiny):
+    repo, project = tiny
+    release(repo, "v2.0.0", {"LICENSE.jinja": "{{ licence }}\n"},
+            config={"licence": {"type": "str", "default": "MIT", "help": "Which licence?"}})
+    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "NO_COLOR": "1"}
+    child = pexpect.spawn(sys.executable, ["-m", "scaffolder", "update"], cwd=str(project),
+                          env=env, encoding="utf-8", timeout=60, dimensions=(50, 160))
+    try:
+        child.expect("Which licence")
+        time.sleep(0.3)  # prompt_toolkit drops keys typed before it has drawn the prompt
+        child.send("\x15Apache-2.0\r")  # Ctrl-U clears the default, then the answer
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0, child.before
+    assert (project / "LICENSE").read_text() == "Apache-2.0\n"
+    assert answers_of(project)["licence"] == "Apache-2.0"

@@ -72,7 +72,7 @@ def release(repo: Path, tag: str, files: dict[str, str | None] | None = None,
     """Commit changes to a template repository and tag them as a new version."""
     write_files(repo, files or {})
     if config is not None:
-        write_files(repo, {"copier.yml": yaml.safe_dump({**TINY_COPIER, **config}, sort_keys=False)})
+        write_files(repo, {"copier.yml": yaml.safe_dump({**TINY_COPIER, **config})})
     commit_all(repo, f"release {tag}")
     git(repo, "tag", tag)
 
@@ -90,7 +90,8 @@ def answers_of(project: Path) -> dict:
 
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under root (git's own included), to prove nothing was written."""
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return {str(p.relative_to(root)): p.read_bytes() for p in files}
 
 
 def install(into: Path, version: str, *, template_edits: dict[str, str] | None = None,
