@@ -73,6 +73,7 @@ def new(
         unsafe = sources.ensure_allowed(
             checkout, trust=trust or team.trusts(source), config_hint=team.describe()
         )
+        team.check_known(catalog.template_questions(checkout.root), source.id)
         return _new(dest, checkout, unsafe, approach=approach, answers=answers, defaults=defaults,
                     git=git, force=force, interaction=interaction)
 

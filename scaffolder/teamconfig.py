@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,17 @@ class TeamConfig:
                     f"{key!r} is locked to {_text(self.locked[key])!r} by the team config "
                     f"{self.path}; it cannot be set to {_text(value)!r}"
                 )
+
+
+    def check_known(self, questions: Collection[str], template: str) -> None:
+        """Every default or locked answer must be a question of the template it is used with."""
+        for section, answers in (("answers", self.answers), ("locked", self.locked)):
+            for key in answers:
+                if key not in questions:
+                    raise InvalidInput(
+                        f"{self.path}: [{section}] {key!r} is not a question of the template "
+                        f"{template}; its questions: {', '.join(sorted(questions))}"
+                    )
 
 
 def default_path() -> Path:

@@ -79,6 +79,8 @@ def update_command(path, settings, defaults, pretend, conflict, vcs_ref, trust, 
         click.echo(f"  {action} {change.path}{note}")
     if not result.changes:
         click.echo("Nothing to change.")
+    for command in result.migrations:
+        click.echo(f"  {'would run' if pretend else 'ran':<9} migration: {command}")
     if pretend:
         click.echo("\n--pretend: nothing was written.")
         return

@@ -13,13 +13,13 @@ import subprocess
 import tempfile
 from collections.abc import Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from scaffolder import catalog, merging, questionnaire, sources, teamconfig
+from scaffolder import catalog, merging, migrations, questionnaire, sources, teamconfig
 from scaffolder.errors import InvalidAnswer, InvalidInput, MissingAnswers, RenderFailed
 from scaffolder.rendering import ANSWERS_FILE, MANAGED_ANSWERS, _split_answers
 
@@ -43,6 +43,7 @@ class UpdateResult:
     base_problem: str | None = None  # why there was no old version to merge against
     pretend: bool = False
     conflict: str = "inline"
+    migrations: list[str] = field(default_factory=list)  # run, or due with pretend
 
     @property
     def conflicts(self) -> list[merging.Change]:
@@ -131,15 +132,22 @@ def update(
                                   f"template {new.ref or 'folder'}"),
         )
         changes += _answers_file_change(project, new_render)
+        due = migrations.pending(new, from_ref, new.ref) if run_tasks else []
         result = UpdateResult(
             project=project, source=source, from_ref=from_ref, to_ref=new.ref, changes=changes,
             answers_changed=_changed_answers(recorded, rendered_answers), base_problem=base_problem,
             pretend=pretend, conflict=conflict,
+            migrations=[m.command if isinstance(m.command, str) else " ".join(m.command)
+                        for m in due],
         )
         if not pretend:
+            steps = (from_ref, new.ref)
+            ran = migrations.run(due, "before", project, rendered_answers, *steps)
             merging.apply(changes, project)
             if conflict == "inline":
                 _mark_unmerged(project, result.conflicts, old_render, new_render)
+            ran += migrations.run(due, "after", project, rendered_answers, *steps)
+            result = replace(result, migrations=ran)
     return result
 
 

@@ -134,7 +134,8 @@ def test_the_config_is_found_by_environment_variable_and_in_the_user_config_dir(
     ("[template]\nbranch = 'x'\n", "unknown key 'branch'"),
     ("[template]\nsource = 'no/such/folder'\n", "no such folder"),
     ("[trust]\nsources = 'gh:acme/'\n", "must be a list"),
-    ("[answers]\nflavour = 'x'\n", "unknown question id 'flavour'"),
+    ("[answers]\nflavour = 'x'\n", "[answers] 'flavour' is not a question of the template"),
+    ("[locked]\nflavour = 'x'\n", "[locked] 'flavour' is not a question of the template"),
 ])
 def test_a_bad_team_config_exits_2_naming_the_problem(tmp_path, text, named):
     config = team_config(tmp_path / "team.toml", text)
@@ -218,3 +219,27 @@ def test_a_moved_local_source_is_reported_not_guessed(tmp_path):
     shutil.rmtree(repo)
     result = invoke("update", str(project))
     assert result.exit_code == 2 and "does not exist on this machine" in result.output
+
+
+def test_with_trust_update_runs_the_migrations_it_crosses_after_the_merge(tmp_path):
+    repo = tiny_template(tmp_path / "template", {"hello.txt": "hi\n"})
+    project = tmp_path / "app"
+    scaffolder.new(project, template=repo, approach="rag", defaults=True)
+    steps = [
+        {"version": "v1.0.0", "command": "touch not-crossed.txt"},
+        {"version": "v2.0.0", "command": "cp hello.txt after-merge-{{ _version_to }}.txt"},
+        {"version": "v2.0.0", "command": ["touch", "before-{{ project_name }}.txt"],
+         "when": "{{ _stage == 'before' }}"},
+    ]
+    release(repo, "v2.0.0", {"hello.txt": "hello\n"}, config={"_migrations": steps})
+
+    pretend = invoke("update", str(project), "--trust", "--pretend")
+    assert "would run migration: touch before-{{ project_name }}.txt" in pretend.output
+    assert not (project / "before-app.txt").exists()
+
+    result = invoke("update", str(project), "--trust")
+
+    assert result.exit_code == 0, result.output
+    assert (project / "after-merge-v2.0.0.txt").read_text() == "hello\n"
+    assert (project / "before-app.txt").exists()
+    assert not (project / "not-crossed.txt").exists()

@@ -288,6 +288,8 @@ def test_offline_upgrade_from_a_fresh_clone_with_an_empty_home(tmp_path):
     clone = tmp_path / "teammate" / "acme-bot"
     git(tmp_path, "clone", "-q", str(project), str(clone))
     shutil.rmtree(old)  # version N exists nowhere on this machine now
+    behind = run_installed(new, tmp_path / "empty-home", clone, "check")
+    assert behind.returncode == 1 and "v0.2.0 is newer than the project's v0.1.0" in behind.stdout
 
     updated = run_installed(new, tmp_path / "empty-home", clone, "update")
 

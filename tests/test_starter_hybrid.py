@@ -1,0 +1,68 @@
+"""The hybrid starter: composed from the RAG and fine-tuning templates, never copied from them,
+and its generated project passes its own tests."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import scaffolder
+from conftest import REPO, run_make
+
+TEMPLATES = REPO / "templates"
+PAIR = re.compile(r"^D\d+ (\S+?):\d+-\d+ ~ (\S+?):\d+-\d+")
+
+
+def without_jinja_suffix(tree: Path) -> None:
+    """Rename every `x.jinja` to `x`, so `duplicates` reads the files by their real type."""
+    for path in sorted(tree.rglob("*.jinja"), key=lambda p: len(p.parts), reverse=True):
+        path.rename(path.with_name(path.name.removesuffix(".jinja")))
+
+
+def starter(path: str) -> str:
+    return path.split("/", 1)[0]
+
+
+@pytest.mark.skipif(shutil.which("duplicates") is None, reason="the `duplicates` tool is not on PATH")
+def test_no_hybrid_file_repeats_the_rag_or_finetune_templates(tmp_path):
+    copy = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, copy)
+    without_jinja_suffix(copy)
+    report = subprocess.run(
+        ["duplicates", "--repo", str(copy), "--most", "200", "--seconds", "120"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    assert "incomplete:" not in report, report
+    pairs = [PAIR.match(line).groups() for line in report.splitlines() if PAIR.match(line)]
+    crossing = [pair for pair in pairs
+                if {starter(p) for p in pair} & {"hybrid"} and
+                {starter(p) for p in pair} & {"rag", "finetune"}]
+    assert crossing == [], report
+
+
+@pytest.mark.parametrize("other", ["rag", "finetune"])
+def test_hybrid_modules_are_the_other_starters_modules_as_they_render(tmp_path, other):
+    def package(approach: str) -> Path:
+        dest = tmp_path / approach
+        scaffolder.new(dest, approach=approach, answers={"project_name": "demo-app"},
+                       defaults=True, git=False)
+        return dest / "src" / "demo_app"
+
+    hybrid, single = package("hybrid"), package(other)
+    skip = {"__init__.py", "__main__.py", "about.py"}  # about.py names the approach
+    modules = sorted(p.name for p in single.iterdir() if p.is_file() and p.name not in skip)
+    assert "cli.py" in modules and len(modules) >= 6
+    for module in modules:
+        composed = (hybrid / other / module).read_text()
+        # the RAG side's models.py gains the hybrid's answer model after the original text
+        assert composed.startswith((single / module).read_text().rstrip("\n")), module
+
+
+@pytest.mark.slow
+def test_generated_hybrid_project_passes_its_own_make_test(render, starter_env):
+    project = render("hybrid")
+    run_make(project, "test", starter_env)
