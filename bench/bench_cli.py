@@ -21,8 +21,13 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 def timed(argv: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   stdin=subprocess.DEVNULL)
+    subprocess.run(
+        argv,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
     return time.perf_counter() - start
 
 
@@ -46,17 +51,41 @@ def main() -> None:
         return str(work / f"p{next(counter)}")
 
     rows = [
-        compare("scaffolder --help vs python -c pass",
-                lambda: [str(BIN / "scaffolder"), "--help"],
-                lambda: [sys.executable, "-c", "pass"], runs),
-        compare("scaffolder decide --json vs python -c pass",
-                lambda: [str(BIN / "scaffolder"), "decide", "--json"],
-                lambda: [sys.executable, "-c", "pass"], runs),
-        compare("scaffolder new --defaults --no-git vs copier copy",
-                lambda: [str(BIN / "scaffolder"), "new", fresh_dest(), "--approach", "rag",
-                         "--defaults", "--no-git"],
-                lambda: [str(BIN / "copier"), "copy", "--quiet", "--defaults",
-                         "--data", "approach=rag", str(TEMPLATES), fresh_dest()], runs),
+        compare(
+            "scaffolder --help vs python -c pass",
+            lambda: [str(BIN / "scaffolder"), "--help"],
+            lambda: [sys.executable, "-c", "pass"],
+            runs,
+        ),
+        compare(
+            "scaffolder decide --json vs python -c pass",
+            lambda: [str(BIN / "scaffolder"), "decide", "--json"],
+            lambda: [sys.executable, "-c", "pass"],
+            runs,
+        ),
+        compare(
+            "scaffolder new --defaults --no-git vs copier copy",
+            lambda: [
+                str(BIN / "scaffolder"),
+                "new",
+                fresh_dest(),
+                "--approach",
+                "rag",
+                "--defaults",
+                "--no-git",
+            ],
+            lambda: [
+                str(BIN / "copier"),
+                "copy",
+                "--quiet",
+                "--defaults",
+                "--data",
+                "approach=rag",
+                str(TEMPLATES),
+                fresh_dest(),
+            ],
+            runs,
+        ),
     ]
     shutil.rmtree(work, ignore_errors=True)
     print("| comparison | subject (s) | baseline (s) | ratio |")

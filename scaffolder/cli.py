@@ -35,11 +35,16 @@ class ScaffolderGroup(click.Group):
 
 def _answers_options(command):
     command = click.option(
-        "--set", "settings", multiple=True, metavar="KEY=VALUE",
+        "--set",
+        "settings",
+        multiple=True,
+        metavar="KEY=VALUE",
         help="Answer one question (repeatable); overrides --answers.",
     )(command)
     return click.option(
-        "--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
+        "--answers",
+        "answers_file",
+        type=click.Path(dir_okay=False, path_type=Path),
         help="YAML or JSON file mapping question ids to answers.",
     )(command)
 
@@ -99,16 +104,21 @@ def decide_command(answers_file, settings, as_json, defaults) -> None:
 
 @cli.command("new")
 @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--approach", type=click.Choice(APPROACHES), help="Skip the decision and use this starter.")
+@click.option(
+    "--approach", type=click.Choice(APPROACHES), help="Skip the decision and use this starter."
+)
 @_answers_options
 @click.option("--defaults", is_flag=True, help="Unanswered questions take their defaults.")
-@click.option("--template", metavar="SRC", help="Template source to render instead of the bundled one.")
+@click.option(
+    "--template", metavar="SRC", help="Template source to render instead of the bundled one."
+)
 @click.option("--no-git", is_flag=True, help="Do not initialise a git repository.")
 @click.option("--force", is_flag=True, help="Render into a non-empty DEST (never deletes files).")
 @update_cli.trust_option
 @update_cli.config_option
-def new_command(dest, approach, answers_file, settings, defaults, template, no_git, force, trust,
-                config) -> None:
+def new_command(
+    dest, approach, answers_file, settings, defaults, template, no_git, force, trust, config
+) -> None:
     """Generate a starter project in DEST.
 
     Runs the decision unless --approach is given, asks the starter's own questions
@@ -140,10 +150,14 @@ def new_command(dest, approach, answers_file, settings, defaults, template, no_g
         config=config,
     )
     if project.recommendation and not interaction:
-        click.echo(f"Recommended: {SIDE_NAMES[project.recommendation.approach]} "
-                   f"(scores: {_scores(project.recommendation)})")
-    click.echo(f"\nCreated {project.answers['project_name']} ({project.approach} starter) "
-               f"in {project.path}\n")
+        click.echo(
+            f"Recommended: {SIDE_NAMES[project.recommendation.approach]} "
+            f"(scores: {_scores(project.recommendation)})"
+        )
+    click.echo(
+        f"\nCreated {project.answers['project_name']} ({project.approach} starter) "
+        f"in {project.path}\n"
+    )
     click.echo("Next steps:")
     click.echo(f"  cd {project.path}")
     click.echo("  make demo    # sets up .venv, runs the starter end to end on its sample data")
@@ -166,10 +180,14 @@ def _print_recommendation(recommendation: Recommendation) -> None:
     click.secho(f"Recommendation: {SIDE_NAMES[recommendation.approach]}", bold=True)
     click.echo(f"Scores: {_scores(recommendation)}\n")
     click.echo("Reasons:")
-    width = max((len(f"{r.question}={_shown(r.answer)}") for r in recommendation.reasons), default=0)
+    width = max(
+        (len(f"{r.question}={_shown(r.answer)}") for r in recommendation.reasons), default=0
+    )
     for reason in recommendation.reasons:
         answer = f"{reason.question}={_shown(reason.answer)}"
-        side = click.style(f"{reason.favours:<8}", fg="cyan" if reason.favours == "rag" else "magenta")
+        side = click.style(
+            f"{reason.favours:<8}", fg="cyan" if reason.favours == "rag" else "magenta"
+        )
         click.echo(f"  {side} {answer:<{width}}  {reason.why}")
     if recommendation.caveats:
         click.echo("\nCaveats:")

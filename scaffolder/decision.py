@@ -60,10 +60,13 @@ def decide(answers: Mapping[str, object] | None = None) -> Recommendation:
         side: sum(rule["weight"] for rule in applied if rule["favours"] == side)
         for side in ("rag", "finetune")
     }
-    unmet = [p for p in settings["finetune_prerequisites"] if complete[p["question"]] == p["answer"]]
+    unmet = [
+        p for p in settings["finetune_prerequisites"] if complete[p["question"]] == p["answer"]
+    ]
 
-    hybrid_floor = settings["hybrid_min_each_by_task"].get(complete["task"],
-                                                           settings["hybrid_min_each"])
+    hybrid_floor = settings["hybrid_min_each_by_task"].get(
+        complete["task"], settings["hybrid_min_each"]
+    )
     finetune_lead = scores["finetune"] - scores["rag"]
     if not unmet and min(scores.values()) >= hybrid_floor:
         approach = "hybrid"
@@ -73,7 +76,9 @@ def decide(answers: Mapping[str, object] | None = None) -> Recommendation:
         approach = "rag"
 
     caveats = _situation_caveats(approach, scores, unmet, finetune_lead, hybrid_floor, settings)
-    caveats += [c["text"] for c in settings["caveats"] if _caveat_applies(c["when"], approach, complete)]
+    caveats += [
+        c["text"] for c in settings["caveats"] if _caveat_applies(c["when"], approach, complete)
+    ]
     return Recommendation(
         approach=approach,
         scores=scores,
@@ -110,7 +115,9 @@ def _situation_caveats(approach, scores, unmet, finetune_lead, hybrid_floor, set
             "when unsure, start with RAG; it is faster to build and easier to change."
         )
     elif approach == "rag" and finetune_lead == 0:
-        caveats.append("The scores are tied: when unsure, start with RAG and add fine-tuning later.")
+        caveats.append(
+            "The scores are tied: when unsure, start with RAG and add fine-tuning later."
+        )
     return caveats
 
 

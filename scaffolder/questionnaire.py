@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from scaffolder.catalog import bundled_templates, _load_copier_yaml
+from scaffolder.catalog import _load_copier_yaml, bundled_templates
 from scaffolder.errors import InvalidAnswer, UnknownQuestion
 
 BOOLEAN_WORDS = {"true": True, "false": False}

@@ -74,8 +74,17 @@ def new(
             checkout, trust=trust or team.trusts(source), config_hint=team.describe()
         )
         team.check_known(catalog.template_questions(checkout.root), source.id)
-        return _new(dest, checkout, unsafe, approach=approach, answers=answers, defaults=defaults,
-                    git=git, force=force, interaction=interaction)
+        return _new(
+            dest,
+            checkout,
+            unsafe,
+            approach=approach,
+            answers=answers,
+            defaults=defaults,
+            git=git,
+            force=force,
+            interaction=interaction,
+        )
 
 
 def _new(
@@ -103,11 +112,15 @@ def _new(
     if approach is None:
         missing = survey.missing(decision_answers)
         if missing and interaction:
-            decision_answers.update(interaction.ask_questions([survey.question(m) for m in missing]))
+            decision_answers.update(
+                interaction.ask_questions([survey.question(m) for m in missing])
+            )
         elif missing and not defaults:
             raise MissingAnswers(missing + missing_template)
         recommendation = decide(decision_answers)
-        approach = interaction.choose_approach(recommendation) if interaction else recommendation.approach
+        approach = (
+            interaction.choose_approach(recommendation) if interaction else recommendation.approach
+        )
     if missing_template and not (interaction or defaults):
         raise MissingAnswers(missing_template)
 
@@ -122,8 +135,16 @@ def _new(
     # `scaffolder update` re-renders this version from the recorded answers.
     data = {k: v for k, v in data.items() if k in catalog.template_questions(root)}
     suggested = {"project_name": dest.name} if _DISTRIBUTION_NAME.match(dest.name) else {}
-    _render_atomically(checkout, dest, data, suggested, ask=interaction is not None, git=git,
-                       force=force, unsafe=unsafe)
+    _render_atomically(
+        checkout,
+        dest,
+        data,
+        suggested,
+        ask=interaction is not None,
+        git=git,
+        force=force,
+        unsafe=unsafe,
+    )
     return NewProject(
         path=dest, approach=approach, recommendation=recommendation, answers=recorded_answers(dest)
     )
@@ -148,9 +169,8 @@ def _split_answers(
         elif key in MANAGED_ANSWERS:
             raise InvalidInput(f"{key!r} is set by scaffolder itself and cannot be answered")
         else:
-            raise InvalidInput(
-                f"unknown question id {key!r}; known ids: {', '.join(survey.ids + sorted(settable))}"
-            )
+            known = ", ".join(survey.ids + sorted(settable))
+            raise InvalidInput(f"unknown question id {key!r}; known ids: {known}")
     return survey.validate(decision), template
 
 
@@ -159,7 +179,8 @@ def _unanswered_template_questions(
 ) -> list[str]:
     """Template questions a person would be asked, less those derived from other answers."""
     derived = [
-        q.id for q in catalog.template_questions(root).values()
+        q.id
+        for q in catalog.template_questions(root).values()
         if isinstance(q.default, str) and "{{" in q.default
     ]
     skipped = set(survey.ids) | set(MANAGED_ANSWERS) | {"approach"} | set(derived)
@@ -273,4 +294,8 @@ def _git_identity_options(project: Path) -> Iterable[str]:
     configured = subprocess.run(
         ["git", "config", "user.email"], cwd=project, capture_output=True, text=True
     ).stdout.strip()
-    return [] if configured else ["-c", "user.name=scaffolder", "-c", "user.email=scaffolder@localhost"]
+    return (
+        []
+        if configured
+        else ["-c", "user.name=scaffolder", "-c", "user.email=scaffolder@localhost"]
+    )

@@ -32,8 +32,11 @@ def render(tmp_path: Path) -> Callable[..., Path]:
     def _render(approach: str, name: str = "demo-app", **answers) -> Path:
         dest = tmp_path / name
         scaffolder.new(
-            dest, approach=approach, answers={"project_name": name, **answers},
-            defaults=True, git=False,
+            dest,
+            approach=approach,
+            answers={"project_name": name, **answers},
+            defaults=True,
+            git=False,
         )
         return dest
 
@@ -72,7 +75,11 @@ def run_make(project: Path, target: str, env: dict[str, str], *args: str, timeou
     """Run a make target of a generated project; fail the test with its output's tail."""
     result = subprocess.run(
         ["make", target, f"TORCH={env['TORCH']}", *args],
-        cwd=project, env=env, capture_output=True, text=True, timeout=timeout,
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 0, (

@@ -34,10 +34,14 @@ def test_decide_json_prints_one_json_object(invoke):
 
 def test_decide_reads_an_answers_file_and_set_overrides_it(invoke, tmp_path):
     answers = tmp_path / "answers.yml"
-    answers.write_text("task: classification\nlabeled_data: many\ntraining_budget: true\n"
-                       "domain_language: true\nknowledge_change: rarely\n")
-    assert json.loads(invoke("decide", "--json", "--answers", str(answers)).stdout)[
-        "approach"] == "finetune"
+    answers.write_text(
+        "task: classification\nlabeled_data: many\ntraining_budget: true\n"
+        "domain_language: true\nknowledge_change: rarely\n"
+    )
+    assert (
+        json.loads(invoke("decide", "--json", "--answers", str(answers)).stdout)["approach"]
+        == "finetune"
+    )
     overridden = invoke("decide", "--json", "--answers", str(answers), "--set", "labeled_data=none")
     assert json.loads(overridden.stdout)["approach"] == "rag"
 
@@ -85,8 +89,9 @@ def test_templates_lists_the_three_starters(invoke):
 
 def test_new_with_approach_renders_records_answers_and_commits(invoke, tmp_path):
     dest = tmp_path / "support-bot"
-    result = invoke("new", str(dest), "--approach", "finetune", "--defaults",
-                    "--set", "task=classification")
+    result = invoke(
+        "new", str(dest), "--approach", "finetune", "--defaults", "--set", "task=classification"
+    )
     assert result.exit_code == 0, result.output
     answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert answers["approach"] == "finetune"
@@ -100,10 +105,24 @@ def test_new_with_approach_renders_records_answers_and_commits(invoke, tmp_path)
 
 def test_new_without_approach_follows_the_recommendation(invoke, tmp_path):
     dest = tmp_path / "bank-bot"
-    result = invoke("new", str(dest), "--defaults", "--no-git", "--set", "task=chatbot",
-                    "--set", "knowledge_change=daily", "--set", "external_context=true",
-                    "--set", "style_consistency=true", "--set", "labeled_data=many",
-                    "--set", "training_budget=true")
+    result = invoke(
+        "new",
+        str(dest),
+        "--defaults",
+        "--no-git",
+        "--set",
+        "task=chatbot",
+        "--set",
+        "knowledge_change=daily",
+        "--set",
+        "external_context=true",
+        "--set",
+        "style_consistency=true",
+        "--set",
+        "labeled_data=many",
+        "--set",
+        "training_budget=true",
+    )
     assert result.exit_code == 0, result.output
     assert "Recommended: hybrid" in result.output
     assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["approach"] == "hybrid"
@@ -121,8 +140,9 @@ def test_new_without_terminal_or_defaults_lists_missing_answers(invoke, tmp_path
 @pytest.mark.parametrize("name", ["../escape", "/abs/path", "has space", "-dash-first"])
 def test_new_refuses_a_bad_project_name_and_writes_nothing(invoke, tmp_path, name):
     dest = tmp_path / "app"
-    result = invoke("new", str(dest), "--approach", "rag", "--defaults", "--set",
-                    f"project_name={name}")
+    result = invoke(
+        "new", str(dest), "--approach", "rag", "--defaults", "--set", f"project_name={name}"
+    )
     assert result.exit_code == 2
     assert "project_name" in result.output and "letters, digits" in result.output
     assert not dest.exists()
@@ -131,8 +151,15 @@ def test_new_refuses_a_bad_project_name_and_writes_nothing(invoke, tmp_path, nam
 
 @pytest.mark.parametrize("name", ["1abc", "my-pkg", "../up", "Caps"])
 def test_new_refuses_a_bad_package_name(invoke, tmp_path, name):
-    result = invoke("new", str(tmp_path / "app"), "--approach", "rag", "--defaults", "--set",
-                    f"package_name={name}")
+    result = invoke(
+        "new",
+        str(tmp_path / "app"),
+        "--approach",
+        "rag",
+        "--defaults",
+        "--set",
+        f"package_name={name}",
+    )
     assert result.exit_code == 2
     assert "package_name" in result.output and "identifier" in result.output
 
@@ -156,14 +183,16 @@ def test_new_force_renders_into_a_folder_without_deleting_other_files(invoke, tm
 
 
 def test_new_unknown_set_id_names_decision_and_template_ids(invoke, tmp_path):
-    result = invoke("new", str(tmp_path / "x"), "--approach", "rag", "--defaults",
-                    "--set", "colour=red")
+    result = invoke(
+        "new", str(tmp_path / "x"), "--approach", "rag", "--defaults", "--set", "colour=red"
+    )
     assert result.exit_code == 2
     assert "task" in result.output and "project_name" in result.output
 
 
 def test_new_refuses_to_let_the_user_set_the_template_version(invoke, tmp_path):
-    result = invoke("new", str(tmp_path / "x"), "--approach", "rag", "--defaults",
-                    "--set", "template_version=9")
+    result = invoke(
+        "new", str(tmp_path / "x"), "--approach", "rag", "--defaults", "--set", "template_version=9"
+    )
     assert result.exit_code == 2
     assert "set by scaffolder" in result.output

@@ -1,4 +1,4 @@
-"""The installed `scaffolder` as a real process: no terminal means no waiting, and startup stays light."""
+"""The installed `scaffolder` as a real process: no terminal, no waiting; startup stays light."""
 
 import json
 import os
@@ -13,8 +13,12 @@ SCAFFOLDER = [sys.executable, "-m", "scaffolder"]
 
 def run(*args, cwd=None, timeout=60):
     return subprocess.run(
-        [*SCAFFOLDER, *args], capture_output=True, text=True, stdin=subprocess.DEVNULL,
-        timeout=timeout, cwd=cwd,
+        [*SCAFFOLDER, *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=timeout,
+        cwd=cwd,
     )
 
 
@@ -54,8 +58,9 @@ def test_light_commands_do_not_import_copier_or_ml_libraries(argv):
         "heavy = {'copier', 'torch', 'transformers', 'questionary', 'jinja2'} & set(sys.modules)\n"
         "print('HEAVY', sorted(heavy))\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
     assert "HEAVY []" in result.stdout, result.stdout + result.stderr
 
 

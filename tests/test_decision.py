@@ -8,23 +8,42 @@ from scaffolder import decide
 # and the approach the article recommends for it.
 ARTICLE_EXAMPLES = {
     "company knowledge-base chatbot, documents updated weekly": (
-        dict(task="qa", knowledge_change="weekly", citations=True, knowledge_size="large",
-             external_context=True),
+        dict(
+            task="qa",
+            knowledge_change="weekly",
+            citations=True,
+            knowledge_size="large",
+            external_context=True,
+        ),
         "rag",
     ),
     "medical exam question answering, stable knowledge": (
-        dict(task="qa", knowledge_change="rarely", labeled_data="many", domain_language=True,
-             training_budget=True),
+        dict(
+            task="qa",
+            knowledge_change="rarely",
+            labeled_data="many",
+            domain_language=True,
+            training_budget=True,
+        ),
         "finetune",
     ),
     "financial sentiment on earnings calls": (
-        dict(task="classification", knowledge_change="rarely", labeled_data="many",
-             domain_language=True, training_budget=True),
+        dict(
+            task="classification",
+            knowledge_change="rarely",
+            labeled_data="many",
+            domain_language=True,
+            training_budget=True,
+        ),
         "finetune",
     ),
     "content moderation with changing policies": (
-        dict(task="classification", knowledge_change="weekly", external_context=True,
-             labeled_data="few"),
+        dict(
+            task="classification",
+            knowledge_change="weekly",
+            external_context=True,
+            labeled_data="few",
+        ),
         "rag",
     ),
     "research paper summaries with related work": (
@@ -32,13 +51,25 @@ ARTICLE_EXAMPLES = {
         "rag",
     ),
     "radiology summaries in the hospital's format": (
-        dict(task="summarization", knowledge_change="rarely", style_consistency=True,
-             domain_language=True, labeled_data="many", training_budget=True),
+        dict(
+            task="summarization",
+            knowledge_change="rarely",
+            style_consistency=True,
+            domain_language=True,
+            labeled_data="many",
+            training_budget=True,
+        ),
         "finetune",
     ),
     "code generation in house frameworks, Copilot-style": (
-        dict(task="code", knowledge_change="rarely", style_consistency=True, domain_language=True,
-             labeled_data="many", training_budget=True),
+        dict(
+            task="code",
+            knowledge_change="rarely",
+            style_consistency=True,
+            domain_language=True,
+            labeled_data="many",
+            training_budget=True,
+        ),
         "finetune",
     ),
     "coding assistant that searches the internal codebase": (
@@ -46,8 +77,13 @@ ARTICLE_EXAMPLES = {
         "rag",
     ),
     "product descriptions in the brand voice": (
-        dict(task="content", knowledge_change="rarely", style_consistency=True, labeled_data="many",
-             training_budget=True),
+        dict(
+            task="content",
+            knowledge_change="rarely",
+            style_consistency=True,
+            labeled_data="many",
+            training_budget=True,
+        ),
         "finetune",
     ),
     "blog posts on industry trends with recent statistics": (
@@ -55,23 +91,44 @@ ARTICLE_EXAMPLES = {
         "rag",
     ),
     "banking chatbot: tone trained in, balances and rates retrieved": (
-        dict(task="chatbot", knowledge_change="daily", external_context=True, style_consistency=True,
-             labeled_data="many", training_budget=True),
+        dict(
+            task="chatbot",
+            knowledge_change="daily",
+            external_context=True,
+            style_consistency=True,
+            labeled_data="many",
+            training_budget=True,
+        ),
         "hybrid",
     ),
     "insurance claim forms: fields from standard documents": (
-        dict(task="extraction", knowledge_change="rarely", style_consistency=True,
-             labeled_data="many", training_budget=True),
+        dict(
+            task="extraction",
+            knowledge_change="rarely",
+            style_consistency=True,
+            labeled_data="many",
+            training_budget=True,
+        ),
         "finetune",
     ),
     "legal contracts that cross-reference regulations and case law": (
-        dict(task="extraction", external_context=True, citations=True, knowledge_size="large",
-             labeled_data="few"),
+        dict(
+            task="extraction",
+            external_context=True,
+            citations=True,
+            knowledge_size="large",
+            labeled_data="few",
+        ),
         "rag",
     ),
     "medical image captioning": (
-        dict(task="multimodal", knowledge_change="rarely", domain_language=True,
-             labeled_data="many", training_budget=True),
+        dict(
+            task="multimodal",
+            knowledge_change="rarely",
+            domain_language=True,
+            labeled_data="many",
+            training_budget=True,
+        ),
         "finetune",
     ),
     "product image search against the product database": (
@@ -79,18 +136,37 @@ ARTICLE_EXAMPLES = {
         "rag",
     ),
     "medical diagnosis assistant: reasoning trained, guidelines retrieved": (
-        dict(task="chatbot", domain_language=True, labeled_data="many", training_budget=True,
-             external_context=True, citations=True),
+        dict(
+            task="chatbot",
+            domain_language=True,
+            labeled_data="many",
+            training_budget=True,
+            external_context=True,
+            citations=True,
+        ),
         "hybrid",
     ),
     "legal research tool: legal reasoning trained, case law retrieved": (
-        dict(task="qa", domain_language=True, labeled_data="many", training_budget=True,
-             external_context=True, citations=True, knowledge_size="large"),
+        dict(
+            task="qa",
+            domain_language=True,
+            labeled_data="many",
+            training_budget=True,
+            external_context=True,
+            citations=True,
+            knowledge_size="large",
+        ),
         "hybrid",
     ),
     "customer service assistant: style trained, policies and history retrieved": (
-        dict(task="chatbot", style_consistency=True, labeled_data="many", training_budget=True,
-             knowledge_change="weekly", external_context=True),
+        dict(
+            task="chatbot",
+            style_consistency=True,
+            labeled_data="many",
+            training_budget=True,
+            knowledge_change="weekly",
+            external_context=True,
+        ),
         "hybrid",
     ),
     "a team that is unsure and answers nothing": ({}, "rag"),
@@ -118,8 +194,14 @@ def test_scores_are_the_sum_of_the_reasons_weights_per_side():
 
 
 def test_finetuning_is_not_recommended_without_labeled_data_and_says_what_to_collect():
-    answers = dict(task="classification", knowledge_change="rarely", style_consistency=True,
-                   domain_language=True, latency_critical=True, training_budget=True)
+    answers = dict(
+        task="classification",
+        knowledge_change="rarely",
+        style_consistency=True,
+        domain_language=True,
+        latency_critical=True,
+        training_budget=True,
+    )
     recommendation = decide(answers)
     assert recommendation.scores["finetune"] > recommendation.scores["rag"]
     assert recommendation.approach == "rag"
@@ -127,8 +209,9 @@ def test_finetuning_is_not_recommended_without_labeled_data_and_says_what_to_col
 
 
 def test_finetuning_is_not_recommended_without_a_training_budget():
-    answers = dict(task="classification", knowledge_change="rarely", labeled_data="many",
-                   domain_language=True)
+    answers = dict(
+        task="classification", knowledge_change="rarely", labeled_data="many", domain_language=True
+    )
     recommendation = decide(answers)
     assert recommendation.approach == "rag"
     assert any("budget" in caveat for caveat in recommendation.caveats)
@@ -136,8 +219,9 @@ def test_finetuning_is_not_recommended_without_a_training_budget():
 
 def test_a_narrow_finetuning_lead_still_starts_with_rag():
     # finetune 1 (few) + 1 (budget) + 1 (rarely) against rag 1 (qa) + 1 (large): lead of 1
-    answers = dict(knowledge_change="rarely", labeled_data="few", training_budget=True,
-                   knowledge_size="large")
+    answers = dict(
+        knowledge_change="rarely", labeled_data="few", training_budget=True, knowledge_size="large"
+    )
     recommendation = decide(answers)
     assert recommendation.scores["finetune"] - recommendation.scores["rag"] == 1
     assert recommendation.approach == "rag"
@@ -146,20 +230,29 @@ def test_a_narrow_finetuning_lead_still_starts_with_rag():
 
 def test_hybrid_needs_both_sides_clearly_not_just_a_chatbot():
     # A chatbot whose facts change but with nothing to train on stays RAG.
-    assert decide(dict(task="chatbot", knowledge_change="daily", external_context=True)).approach == "rag"
+    assert (
+        decide(dict(task="chatbot", knowledge_change="daily", external_context=True)).approach
+        == "rag"
+    )
 
 
 def test_hybrid_outside_chatbots_needs_more_evidence_than_for_a_chatbot():
-    answers = dict(labeled_data="few", training_budget=True, domain_language=True,
-                   knowledge_change="daily")
+    answers = dict(
+        labeled_data="few", training_budget=True, domain_language=True, knowledge_change="daily"
+    )
     # finetune 1 + 1 + 1 = 3 is enough evidence for a chatbot, not for question answering
     assert decide({**answers, "task": "qa"}).approach == "rag"
     assert decide({**answers, "task": "chatbot"}).approach == "hybrid"
 
 
-@pytest.mark.parametrize("approach,phrase", [
-    ("rag", "retrieval"), ("finetune", "hallucination"), ("hybrid", "harder than it looks"),
-])
+@pytest.mark.parametrize(
+    "approach,phrase",
+    [
+        ("rag", "retrieval"),
+        ("finetune", "hallucination"),
+        ("hybrid", "harder than it looks"),
+    ],
+)
 def test_each_approach_carries_the_articles_warning(approach, phrase):
     examples = {expected: answers for answers, expected in ARTICLE_EXAMPLES.values()}
     caveats = " ".join(decide(examples[approach]).caveats)
@@ -167,9 +260,15 @@ def test_each_approach_carries_the_articles_warning(approach, phrase):
 
 
 def test_finetuning_with_fast_changing_knowledge_warns_about_staleness():
-    answers = dict(task="classification", knowledge_change="weekly", labeled_data="many",
-                   domain_language=True, training_budget=True, style_consistency=True,
-                   latency_critical=True)
+    answers = dict(
+        task="classification",
+        knowledge_change="weekly",
+        labeled_data="many",
+        domain_language=True,
+        training_budget=True,
+        style_consistency=True,
+        latency_critical=True,
+    )
     recommendation = decide(answers)
     assert recommendation.approach == "finetune"
     assert any("stale" in caveat for caveat in recommendation.caveats)

@@ -16,8 +16,15 @@ class Terminal:
 
     def __init__(self, *args, cwd=None):
         env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "NO_COLOR": "1"}
-        self.child = pexpect.spawn(sys.executable, ["-m", "scaffolder", *args], cwd=cwd, env=env,
-                                   encoding="utf-8", timeout=30, dimensions=(50, 160))
+        self.child = pexpect.spawn(
+            sys.executable,
+            ["-m", "scaffolder", *args],
+            cwd=cwd,
+            env=env,
+            encoding="utf-8",
+            timeout=30,
+            dimensions=(50, 160),
+        )
 
     def expect(self, pattern):
         return self.child.expect(pattern)
@@ -72,12 +79,29 @@ def test_decide_marks_the_default_choice(terminal):
 
 
 def test_new_asks_the_decision_then_lets_the_user_override_it(terminal, tmp_path):
-    term = terminal("new", str(tmp_path / "pty-app"), "--no-git",
-                    "--set", "knowledge_change=weekly", "--set", "citations=true",
-                    "--set", "labeled_data=none", "--set", "style_consistency=false",
-                    "--set", "latency_critical=false", "--set", "external_context=true",
-                    "--set", "domain_language=false", "--set", "training_budget=false",
-                    "--set", "knowledge_size=small")
+    term = terminal(
+        "new",
+        str(tmp_path / "pty-app"),
+        "--no-git",
+        "--set",
+        "knowledge_change=weekly",
+        "--set",
+        "citations=true",
+        "--set",
+        "labeled_data=none",
+        "--set",
+        "style_consistency=false",
+        "--set",
+        "latency_critical=false",
+        "--set",
+        "external_context=true",
+        "--set",
+        "domain_language=false",
+        "--set",
+        "training_budget=false",
+        "--set",
+        "knowledge_size=small",
+    )
     term.expect("What will the model mainly do")
     term.press("\r")  # qa
     term.expect("Recommendation: RAG")

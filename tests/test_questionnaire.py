@@ -6,8 +6,19 @@ from scaffolder import questionnaire
 from scaffolder.errors import InvalidAnswer, UnknownQuestion
 
 CONTRACT = {
-    "task": (["qa", "classification", "summarization", "code", "content", "chatbot",
-              "extraction", "multimodal"], "qa"),
+    "task": (
+        [
+            "qa",
+            "classification",
+            "summarization",
+            "code",
+            "content",
+            "chatbot",
+            "extraction",
+            "multimodal",
+        ],
+        "qa",
+    ),
     "knowledge_change": (["rarely", "monthly", "weekly", "daily"], "monthly"),
     "citations": ([False, True], False),
     "labeled_data": (["none", "few", "many"], "none"),

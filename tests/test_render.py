@@ -1,22 +1,30 @@
 """Rendering: every starter gets the shared skeleton, records its answers, and fails atomically."""
 
 import shutil
-import tomllib
 
 import pytest
+import tomllib
 import yaml
+from conftest import run_make
 
 import scaffolder
 from scaffolder.catalog import bundled_templates
 from scaffolder.errors import InvalidInput, RenderFailed
 
-from conftest import run_make
-
 APPROACHES = ["rag", "finetune", "hybrid"]
 SKELETON = [
-    "pyproject.toml", "README.md", "Makefile", ".env.example", ".gitignore",
-    ".pre-commit-config.yaml", ".github/workflows/ci.yml", ".copier-answers.yml",
-    "src/acme_bot/__init__.py", "src/acme_bot/__main__.py", "src/acme_bot/cli.py", "tests",
+    "pyproject.toml",
+    "README.md",
+    "Makefile",
+    ".env.example",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    ".github/workflows/ci.yml",
+    ".copier-answers.yml",
+    "src/acme_bot/__init__.py",
+    "src/acme_bot/__main__.py",
+    "src/acme_bot/cli.py",
+    "tests",
 ]
 
 
