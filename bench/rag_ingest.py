@@ -1,0 +1,92 @@
+"""Ingest throughput of the rag starter vs llama-index's defaults, and the cost of a re-ingest.
+
+Same corpus (pydoc pages of the standard library), same embedding model (the packaged
+all-MiniLM-L6-v2), both models loaded before the clock starts:
+
+  defaults   SimpleDirectoryReader + VectorStoreIndex.from_documents (SentenceSplitter
+             1024/200, embed batch 10, in-memory store)
+  starter    the generated `ingest` (256-token chunks, batch 64, LanceDB on disk, BM25 index)
+  starter@1024  the same with the defaults' chunk size, to separate chunking from the pipeline
+  re-ingest  `ingest` again with nothing changed (goal: at most 5 % of the full ingest)
+
+    python bench/rag_ingest.py [--modules 40] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from rag_common import MODULES, load, render, write_corpus
+
+
+def llama_index_defaults(corpus: Path, model_path: str) -> tuple[float, int]:
+    from llama_index.core import Settings, SimpleDirectoryReader, VectorStoreIndex
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    Settings.embed_model = HuggingFaceEmbedding(model_name=model_path)
+    Settings.embed_model.get_text_embedding("warm up")
+    start = time.perf_counter()
+    documents = SimpleDirectoryReader(str(corpus)).load_data()
+    index = VectorStoreIndex.from_documents(documents)
+    return time.perf_counter() - start, len(index.docstore.docs)
+
+
+def starter(project: Path, corpus: Path, *overrides: str) -> tuple[float, int, float]:
+    from benchrag.ingest import ingest
+    from benchrag.models import load_embedder
+
+    config = load(project, f"data.paths=[{corpus}]", *overrides)
+    load_embedder(config.embedding).get_text_embedding("warm up")
+    start = time.perf_counter()
+    report = ingest(config, progress=False)
+    full = time.perf_counter() - start
+    start = time.perf_counter()
+    again = ingest(config, progress=False)
+    assert again.embedded == 0
+    return full, report.embedded, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--modules", type=int, default=40)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        project = render(Path(tmp) / "project")
+        corpus = Path(tmp) / "corpus"
+        write_corpus(corpus, MODULES[: args.modules])
+        size = sum(f.stat().st_size for f in corpus.iterdir())
+        from benchrag.models import embedding_model_path
+
+        base_s, base_chunks = llama_index_defaults(corpus, embedding_model_path("packaged"))
+        ours_s, ours_chunks, re_s = starter(project, corpus)
+        big_s, big_chunks, _ = starter(project, corpus, "state_dir=.rag-1024",
+                                       "store.path=.rag-1024/vectors", "chunking.chunk_size=1024",
+                                       "chunking.chunk_overlap=200")
+    rows = {
+        "defaults": {"seconds": base_s, "chunks": base_chunks},
+        "starter": {"seconds": ours_s, "chunks": ours_chunks},
+        "starter@1024": {"seconds": big_s, "chunks": big_chunks},
+    }
+    for row in rows.values():
+        row["chunks_per_s"] = row["chunks"] / row["seconds"]
+        row["kb_per_s"] = size / 1024 / row["seconds"]
+    result = {"corpus_kb": size / 1024, "rows": rows, "reingest_seconds": re_s,
+              "reingest_share": re_s / ours_s}
+    print(f"corpus: {args.modules} pydoc pages, {size / 1024:.0f} KB")
+    print(f"{'pipeline':<14}{'chunks':>8}{'seconds':>9}{'chunks/s':>10}{'KB/s':>8}{'vs defaults':>13}")
+    for name, row in rows.items():
+        ratio = row["chunks_per_s"] / rows["defaults"]["chunks_per_s"]
+        print(f"{name:<14}{row['chunks']:>8}{row['seconds']:>9.1f}{row['chunks_per_s']:>10.1f}"
+              f"{row['kb_per_s']:>8.1f}{ratio:>12.2f}x")
+    print(f"re-ingest, nothing changed: {re_s:.2f} s = {100 * re_s / ours_s:.1f} % of the full ingest")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

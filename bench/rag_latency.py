@@ -1,0 +1,171 @@
+"""Query latency p50/p95 at 1k and 100k chunks, embedded store (LanceDB) vs Chroma's server.
+
+Real chunks and vectors come from ingesting pydoc pages; to reach 100k chunks they are
+repeated with a little noise added to each vector (unit length kept), so store and BM25 work
+on realistic data at scale without embedding 100k passages. Each (store, size) runs in its
+own process so its peak resident memory is its own; the Chroma server's memory is read from
+its process. Latency is end to end through the starter's Retriever: query embedding, vector
+search, BM25, fusion.
+
+    python bench/rag_latency.py [--sizes 1000 100000] [--queries 60] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rag_common import MODULES, load, queries, render, write_corpus
+
+
+def seed_chunks(project: Path, corpus: Path):
+    """Ingest the corpus once; return its chunks with their vectors."""
+    from benchrag.ingest import ingest
+    from benchrag.store import open_store
+
+    config = load(project, f"data.paths=[{corpus}]", "state_dir=.seed", "store.path=.seed/vec")
+    ingest(config, progress=False)
+    table = open_store(config).table.to_arrow().to_pylist()
+    return table
+
+
+def grow(rows: list[dict], size: int):
+    """`size` chunks: the seed rows repeated, each copy's vector nudged and re-normalised."""
+    import numpy as np
+
+    from benchrag.store import Chunk
+
+    rng = np.random.default_rng(7)
+    vectors = np.array([r["vector"] for r in rows], dtype=np.float32)
+    chunks = []
+    for index in range(size):
+        row = rows[index % len(rows)]
+        vector = vectors[index % len(rows)] + rng.normal(0, 0.02, vectors.shape[1])
+        vector /= np.linalg.norm(vector)
+        chunks.append(Chunk(id=f"c{index:07d}", text=row["text"], source=row["source"],
+                            location=row["location"], vector=vector.tolist()))
+    return chunks
+
+
+def worker(project: Path, corpus: Path, kind: str, size: int, port: int, count: int) -> dict:
+    import numpy as np
+
+    from benchrag.retrieve import Retriever, build_keyword_index
+    from benchrag.store import open_store
+
+    rows = seed_chunks(project, corpus)
+    config = load(project, f"store.kind={kind}", f"store.port={port}",
+                  f"store.collection=n{size}", f"state_dir=.state-{kind}-{size}",
+                  f"store.path=.state-{kind}-{size}/vec")
+    store = open_store(config)
+    start = time.perf_counter()
+    chunks = grow(rows, size)
+    for offset in range(0, size, 5000):
+        store.add(chunks[offset: offset + 5000])
+    build_keyword_index(config, store)
+    load_s = time.perf_counter() - start
+    del chunks
+    retriever = Retriever(config)
+    modules = sorted({Path(r["source"]).stem for r in rows})
+    asked = [q for q, _ in queries(modules)][:count]
+    retriever.search(asked[0])  # warm: loads the BM25 index and the embedder
+    result = {"store": kind, "chunks": store.count(), "load_s": load_s}
+    for mode in ("dense", "bm25", "hybrid"):
+        times = []
+        for question in asked:
+            begin = time.perf_counter()
+            retriever.search(question, mode=mode)
+            times.append(1000 * (time.perf_counter() - begin))
+        result[mode] = {"p50_ms": float(np.percentile(times, 50)),
+                        "p95_ms": float(np.percentile(times, 95))}
+    result["client_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_chroma(folder: Path) -> tuple[subprocess.Popen, int]:
+    import httpx
+
+    port = free_port()
+    chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+    process = subprocess.Popen([chroma, "run", "--host", "127.0.0.1", "--port", str(port),
+                                "--path", str(folder)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    for _ in range(120):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).raise_for_status()
+            return process, port
+        except Exception:
+            time.sleep(0.5)
+    raise RuntimeError("chroma run did not start")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
+    parser.add_argument("--queries", type=int, default=60)
+    parser.add_argument("--modules", type=int, default=20)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--worker", nargs=5, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        project, corpus, kind, size, port = args.worker
+        sys.path.insert(0, str(Path(project) / "src"))
+        print(json.dumps(worker(Path(project), Path(corpus), kind, int(size), int(port),
+                                args.queries)))
+        return
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        project = render(Path(tmp) / "project")
+        corpus = Path(tmp) / "corpus"
+        write_corpus(corpus, MODULES[: args.modules])
+        server, port = start_chroma(Path(tmp) / "chroma")
+        try:
+            for kind in ("lancedb", "chroma"):
+                for size in args.sizes:
+                    out = subprocess.run(
+                        [sys.executable, __file__, "--queries", str(args.queries), "--worker",
+                         str(project), str(corpus), kind, str(size), str(port)],
+                        capture_output=True, text=True, check=True,
+                        env={**os.environ, "HF_HUB_OFFLINE": "1"})
+                    row = json.loads(out.stdout.strip().splitlines()[-1])
+                    if kind == "chroma":
+                        row["server_peak_rss_mb"] = rss_mb(server.pid)
+                    results.append(row)
+                    print(json.dumps(row), flush=True)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print(f"\n{'store':<9}{'chunks':>8}  " + "  ".join(
+        f"{m + ' p50/p95 ms':>22}" for m in ("dense", "bm25", "hybrid")) + f"{'RSS MB':>9}")
+    for row in results:
+        cells = "  ".join(f"{row[m]['p50_ms']:>10.1f} / {row[m]['p95_ms']:>8.1f}"
+                          for m in ("dense", "bm25", "hybrid"))
+        print(f"{row['store']:<9}{row['chunks']:>8}  {cells}{row['client_rss_mb']:>9.0f}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
