@@ -1,4 +1,4 @@
-"""Training throughput and peak memory: the finetune starter's `train` vs a plain Trainer + peft loop.
+"""Training throughput and peak memory: the starter's `train` vs a plain Trainer + peft loop.
 
 Renders a generation project (Gemma 3 270M, the packaged base), builds one variable-length data
 set from its sample rows, and trains one epoch of it three ways, each in a fresh process so peak
@@ -37,23 +37,44 @@ BATCH, LR, MAX_LENGTH = 4, 2e-4, 512
 
 def render(dest: Path) -> Path:
     """A generation project from this repository's templates."""
-    subprocess.run(["scaffolder", "new", str(dest), "--approach", "finetune", "--defaults", "--no-git",
-                    "--set", "task=extraction", "--set", f"project_name={PACKAGE}"],
-                   check=True, capture_output=True, stdin=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            "scaffolder",
+            "new",
+            str(dest),
+            "--approach",
+            "finetune",
+            "--defaults",
+            "--no-git",
+            "--set",
+            "task=extraction",
+            "--set",
+            f"project_name={PACKAGE}",
+        ],
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+    )
     return dest
 
 
 def variable_rows(project: Path, count: int, seed: int = 0) -> list[dict]:
     """Sample rows whose prompts carry 0-12 extra history lines: lengths from ~90 to ~480 tokens."""
     rng = random.Random(seed)
-    rows = [json.loads(line) for line in (project / "data/sample/train.jsonl").read_text().splitlines()]
+    rows = [
+        json.loads(line) for line in (project / "data/sample/train.jsonl").read_text().splitlines()
+    ]
     notes = [r["prompt"].split("\n", 1)[1] for r in rows]
     out = []
     for row in rows[:count]:
         history = " ".join(f"Earlier note: {rng.choice(notes)}" for _ in range(rng.randint(0, 12)))
         instruction, note = row["prompt"].split("\n", 1)
-        out.append({"prompt": f"{instruction}\n{history}\nCurrent note: {note}".replace("\n\n", "\n"),
-                    "completion": row["completion"]})
+        out.append(
+            {
+                "prompt": f"{instruction}\n{history}\nCurrent note: {note}".replace("\n\n", "\n"),
+                "completion": row["completion"],
+            }
+        )
     return out
 
 
@@ -70,25 +91,45 @@ def run_starter(project: Path, data: Path, out: Path, packing: bool) -> dict:
     from benchft.config import load_config
     from benchft.train import train
 
-    cfg = load_config("config/train.yaml", [
-        f"data_dir={data}", f"output_dir={out}", "epochs=1", f"batch_size={BATCH}",
-        f"learning_rate={LR}", f"training.max_length={MAX_LENGTH}", f"training.packing={packing}",
-        "training.save_every=100000", f"lora.r={LORA['r']}", f"lora.alpha={LORA['alpha']}",
-        f"lora.dropout={LORA['dropout']}", "training.gradient_checkpointing=off"])
+    cfg = load_config(
+        "config/train.yaml",
+        [
+            f"data_dir={data}",
+            f"output_dir={out}",
+            "epochs=1",
+            f"batch_size={BATCH}",
+            f"learning_rate={LR}",
+            f"training.max_length={MAX_LENGTH}",
+            f"training.packing={packing}",
+            "training.save_every=100000",
+            f"lora.r={LORA['r']}",
+            f"lora.alpha={LORA['alpha']}",
+            f"lora.dropout={LORA['dropout']}",
+            "training.gradient_checkpointing=off",
+        ],
+    )
     summary = train(cfg, echo=lambda *_: None)
-    return {"tokens": summary["tokens_this_run"], "seconds": summary["seconds"], "steps": summary["steps"]}
+    return {
+        "tokens": summary["tokens_this_run"],
+        "seconds": summary["seconds"],
+        "steps": summary["steps"],
+    }
 
 
 def run_plain(project: Path, data: Path, out: Path) -> dict:
     """The loop a user would write from the transformers + peft docs."""
     import torch
     from peft import LoraConfig, get_peft_model
-    from transformers import (AutoModelForCausalLM, DataCollatorForSeq2Seq, Trainer,
-                              TrainingArguments)
+    from transformers import (
+        AutoModelForCausalLM,
+        DataCollatorForSeq2Seq,
+        Trainer,
+        TrainingArguments,
+    )
 
     sys.path.insert(0, str(project / "src"))
-    from benchft.models import gemma_cache, load_tokenizer
     from benchft.config import load_config
+    from benchft.models import gemma_cache, load_tokenizer
     from benchft.prompts import encode_example
 
     os.chdir(project)
@@ -96,25 +137,52 @@ def run_plain(project: Path, data: Path, out: Path) -> dict:
     rows = [json.loads(line) for line in (data / "train.jsonl").read_text().splitlines()]
     examples = [encode_example(r, tokenizer, MAX_LENGTH) for r in rows]
     model = AutoModelForCausalLM.from_pretrained(gemma_cache(), dtype=torch.float32)
-    model = get_peft_model(model, LoraConfig(task_type="CAUSAL_LM", r=LORA["r"], lora_alpha=LORA["alpha"],
-                                             lora_dropout=LORA["dropout"], target_modules="all-linear"))
-    args = TrainingArguments(output_dir=str(out), per_device_train_batch_size=BATCH, learning_rate=LR,
-                             num_train_epochs=1, lr_scheduler_type="cosine", warmup_ratio=0.1,
-                             save_strategy="no", report_to=[], logging_steps=1000, use_cpu=True,
-                             disable_tqdm=True, seed=42)
-    trainer = Trainer(model=model, args=args, train_dataset=examples,
-                      data_collator=DataCollatorForSeq2Seq(tokenizer, padding=True))
+    model = get_peft_model(
+        model,
+        LoraConfig(
+            task_type="CAUSAL_LM",
+            r=LORA["r"],
+            lora_alpha=LORA["alpha"],
+            lora_dropout=LORA["dropout"],
+            target_modules="all-linear",
+        ),
+    )
+    args = TrainingArguments(
+        output_dir=str(out),
+        per_device_train_batch_size=BATCH,
+        learning_rate=LR,
+        num_train_epochs=1,
+        lr_scheduler_type="cosine",
+        warmup_ratio=0.1,
+        save_strategy="no",
+        report_to=[],
+        logging_steps=1000,
+        use_cpu=True,
+        disable_tqdm=True,
+        seed=42,
+    )
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=examples,
+        data_collator=DataCollatorForSeq2Seq(tokenizer, padding=True),
+    )
     start = time.perf_counter()
     result = trainer.train()
     seconds = time.perf_counter() - start
-    return {"tokens": sum(len(e["input_ids"]) for e in examples), "seconds": round(seconds, 2),
-            "steps": result.global_step}
+    return {
+        "tokens": sum(len(e["input_ids"]) for e in examples),
+        "seconds": round(seconds, 2),
+        "steps": result.global_step,
+    }
 
 
 def child(variant: str, project: Path, data: Path, out: Path) -> None:
-    runner = {"plain": lambda: run_plain(project, data, out),
-              "starter": lambda: run_starter(project, data, out, packing=False),
-              "packed": lambda: run_starter(project, data, out, packing=True)}[variant]
+    runner = {
+        "plain": lambda: run_plain(project, data, out),
+        "starter": lambda: run_starter(project, data, out, packing=False),
+        "packed": lambda: run_starter(project, data, out, packing=True),
+    }[variant]
     result = runner()
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     result["tokens_per_second"] = round(result["tokens"] / result["seconds"], 1)
@@ -122,17 +190,31 @@ def child(variant: str, project: Path, data: Path, out: Path) -> None:
 
 
 def measure(variant: str, project: Path, data: Path, work: Path) -> dict:
-    command = [sys.executable, __file__, "--child", variant, "--project", str(project),
-               "--data", str(data), "--out", str(work / variant)]
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        variant,
+        "--project",
+        str(project),
+        "--data",
+        str(data),
+        "--out",
+        str(work / variant),
+    ]
+    done = subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}
+    )
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     if done.returncode or not lines:
         raise SystemExit(f"{variant} failed:\n{done.stderr[-3000:]}")
-    return json.loads(lines[-1][len("RESULT "):])
+    return json.loads(lines[-1][len("RESULT ") :])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=48)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--child"), parser.add_argument("--project", type=Path)
@@ -144,13 +226,19 @@ def main() -> None:
         work = Path(tmp)
         project = render(work / "project")
         data = write_data(work / "data", variable_rows(project, args.rows))
-        results = {name: measure(name, project, data, work) for name in ("plain", "starter", "packed")}
+        results = {
+            name: measure(name, project, data, work) for name in ("plain", "starter", "packed")
+        }
     base = results["plain"]
-    print(f"{'variant':<9}{'steps':>7}{'tokens/s':>11}{'x plain':>9}{'peak RSS MB':>13}{'x plain':>9}")
+    print(
+        f"{'variant':<9}{'steps':>7}{'tokens/s':>11}{'x plain':>9}{'peak RSS MB':>13}{'x plain':>9}"
+    )
     for name, r in results.items():
-        print(f"{name:<9}{r['steps']:>7}{r['tokens_per_second']:>11.1f}"
-              f"{r['tokens_per_second'] / base['tokens_per_second']:>9.2f}"
-              f"{r['peak_rss_mb']:>13.1f}{r['peak_rss_mb'] / base['peak_rss_mb']:>9.2f}")
+        print(
+            f"{name:<9}{r['steps']:>7}{r['tokens_per_second']:>11.1f}"
+            f"{r['tokens_per_second'] / base['tokens_per_second']:>9.2f}"
+            f"{r['peak_rss_mb']:>13.1f}{r['peak_rss_mb'] / base['peak_rss_mb']:>9.2f}"
+        )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import pytest
 import yaml
-
 from conftest import run_make
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("task", "shape", "base"),
-    [("classification", "classification", "all-minilm-l6-v2"),
-     ("extraction", "generation", "gemma3-270m")],
+    [
+        ("classification", "classification", "all-minilm-l6-v2"),
+        ("extraction", "generation", "gemma3-270m"),
+    ],
 )
 def test_generated_project_passes_its_own_tests(render, starter_env, task, shape, base):
     project = render("finetune", name=f"ft-{shape}", task=task)
@@ -27,8 +28,11 @@ def test_generated_project_passes_its_own_tests(render, starter_env, task, shape
 
 
 def test_task_shape_defaults_from_the_decision_answer(render):
-    for task, shape in [("classification", "classification"), ("summarization", "generation"),
-                        ("qa", "generation")]:
+    for task, shape in [
+        ("classification", "classification"),
+        ("summarization", "generation"),
+        ("qa", "generation"),
+    ]:
         project = render("finetune", name=f"shape-{task}", task=task)
         answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
         assert answers["task_shape"] == shape
@@ -37,5 +41,10 @@ def test_task_shape_defaults_from_the_decision_answer(render):
 def test_every_accelerate_config_is_shipped(render):
     project = render("finetune")
     names = {p.name for p in (project / "configs" / "accelerate").glob("*.yaml")}
-    assert names == {"single_gpu.yaml", "ddp.yaml", "fsdp.yaml", "deepspeed_zero2.yaml",
-                     "deepspeed_zero3.yaml"}
+    assert names == {
+        "single_gpu.yaml",
+        "ddp.yaml",
+        "fsdp.yaml",
+        "deepspeed_zero2.yaml",
+        "deepspeed_zero3.yaml",
+    }
