@@ -153,7 +153,7 @@ def run_plain(project: Path, data: Path, out: Path) -> dict:
         learning_rate=LR,
         num_train_epochs=1,
         lr_scheduler_type="cosine",
-        warmup_ratio=0.1,
+        warmup_steps=0.1,  # a float below 1 is a ratio of the total steps
         save_strategy="no",
         report_to=[],
         logging_steps=1000,

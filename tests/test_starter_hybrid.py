@@ -9,9 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import REPO, run_make
 
 import scaffolder
-from conftest import REPO, run_make
 
 TEMPLATES = REPO / "templates"
 PAIR = re.compile(r"^D\d+ (\S+?):\d+-\d+ ~ (\S+?):\d+-\d+")
@@ -27,20 +27,27 @@ def starter(path: str) -> str:
     return path.split("/", 1)[0]
 
 
-@pytest.mark.skipif(shutil.which("duplicates") is None, reason="the `duplicates` tool is not on PATH")
+@pytest.mark.skipif(
+    shutil.which("duplicates") is None, reason="the `duplicates` tool is not on PATH"
+)
 def test_no_hybrid_file_repeats_the_rag_or_finetune_templates(tmp_path):
     copy = tmp_path / "templates"
     shutil.copytree(TEMPLATES, copy)
     without_jinja_suffix(copy)
     report = subprocess.run(
         ["duplicates", "--repo", str(copy), "--most", "200", "--seconds", "120"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "incomplete:" not in report, report
     pairs = [PAIR.match(line).groups() for line in report.splitlines() if PAIR.match(line)]
-    crossing = [pair for pair in pairs
-                if {starter(p) for p in pair} & {"hybrid"} and
-                {starter(p) for p in pair} & {"rag", "finetune"}]
+    crossing = [
+        pair
+        for pair in pairs
+        if {starter(p) for p in pair} & {"hybrid"}
+        and {starter(p) for p in pair} & {"rag", "finetune"}
+    ]
     assert crossing == [], report
 
 
@@ -48,8 +55,9 @@ def test_no_hybrid_file_repeats_the_rag_or_finetune_templates(tmp_path):
 def test_hybrid_modules_are_the_other_starters_modules_as_they_render(tmp_path, other):
     def package(approach: str) -> Path:
         dest = tmp_path / approach
-        scaffolder.new(dest, approach=approach, answers={"project_name": "demo-app"},
-                       defaults=True, git=False)
+        scaffolder.new(
+            dest, approach=approach, answers={"project_name": "demo-app"}, defaults=True, git=False
+        )
         return dest / "src" / "demo_app"
 
     hybrid, single = package("hybrid"), package(other)
