@@ -72,3 +72,12 @@ def test_citations_answer_makes_citations_mandatory(render):
 def test_finetune_is_not_asked_the_rag_questions(render):
     answers = yaml.safe_load((render("finetune") / ".copier-answers.yml").read_text())
     assert "vector_store" not in answers and "llm_provider" not in answers
+
+
+def test_make_demo_ingests_before_it_asks_then_evaluates(render):
+    makefile = (render("rag") / "Makefile").read_text()
+    recipe = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    commands = [line.strip().lstrip("@") for line in recipe if "python -m" in line]
+    assert [c.split()[2:4] for c in commands] == [
+        ["demo_app", "ingest"], ["demo_app", "ask"], ["demo_app", "ask"], ["demo_app", "ask"],
+        ["demo_app", "evaluate"]]
