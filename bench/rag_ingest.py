@@ -78,12 +78,15 @@ def main() -> None:
     result = {"corpus_kb": size / 1024, "rows": rows, "reingest_seconds": re_s,
               "reingest_share": re_s / ours_s}
     print(f"corpus: {args.modules} pydoc pages, {size / 1024:.0f} KB")
-    print(f"{'pipeline':<14}{'chunks':>8}{'seconds':>9}{'chunks/s':>10}{'KB/s':>8}{'vs defaults':>13}")
+    header = ("pipeline", "chunks", "seconds", "chunks/s", "KB/s", "vs defaults")
+    print(f"{header[0]:<14}" + "".join(
+        f"{h:>{w}}" for h, w in zip(header[1:], (8, 9, 10, 8, 13), strict=True)))
     for name, row in rows.items():
         ratio = row["chunks_per_s"] / rows["defaults"]["chunks_per_s"]
         print(f"{name:<14}{row['chunks']:>8}{row['seconds']:>9.1f}{row['chunks_per_s']:>10.1f}"
               f"{row['kb_per_s']:>8.1f}{ratio:>12.2f}x")
-    print(f"re-ingest, nothing changed: {re_s:.2f} s = {100 * re_s / ours_s:.1f} % of the full ingest")
+    share = 100 * re_s / ours_s
+    print(f"re-ingest, nothing changed: {re_s:.2f} s = {share:.1f} % of the full ingest")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
 

@@ -41,7 +41,6 @@ def seed_chunks(project: Path, corpus: Path):
 def grow(rows: list[dict], size: int):
     """`size` chunks: the seed rows repeated, each copy's vector nudged and re-normalised."""
     import numpy as np
-
     from benchrag.store import Chunk
 
     rng = np.random.default_rng(7)
@@ -58,7 +57,6 @@ def grow(rows: list[dict], size: int):
 
 def worker(project: Path, corpus: Path, kind: str, size: int, port: int, count: int) -> dict:
     import numpy as np
-
     from benchrag.retrieve import Retriever, build_keyword_index
     from benchrag.store import open_store
 

@@ -49,13 +49,12 @@ def main() -> None:
         corpus = Path(tmp) / "corpus"
         modules = write_corpus(corpus, MODULES[: args.modules])
         pairs = queries(modules)
-        from llama_index.core import Settings, SimpleDirectoryReader, VectorStoreIndex
-        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-        from sentence_transformers import CrossEncoder
-
         from benchrag.ingest import ingest
         from benchrag.models import embedding_model_path
         from benchrag.retrieve import Retriever
+        from llama_index.core import Settings, SimpleDirectoryReader, VectorStoreIndex
+        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+        from sentence_transformers import CrossEncoder
 
         Settings.embed_model = HuggingFaceEmbedding(model_name=embedding_model_path("packaged"))
         defaults = VectorStoreIndex.from_documents(
