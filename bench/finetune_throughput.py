@@ -129,14 +129,14 @@ def run_plain(project: Path, data: Path, out: Path) -> dict:
 
     sys.path.insert(0, str(project / "src"))
     from benchft.config import load_config
-    from benchft.models import gemma_cache, load_tokenizer
+    from benchft.models import load_tokenizer, resolve_base
     from benchft.prompts import encode_example
 
     os.chdir(project)
     tokenizer = load_tokenizer(load_config("config/train.yaml"))
     rows = [json.loads(line) for line in (data / "train.jsonl").read_text().splitlines()]
     examples = [encode_example(r, tokenizer, MAX_LENGTH) for r in rows]
-    model = AutoModelForCausalLM.from_pretrained(gemma_cache(), dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(resolve_base("gemma3-270m"), dtype=torch.float32)
     model = get_peft_model(
         model,
         LoraConfig(
