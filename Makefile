@@ -34,8 +34,9 @@ demo: $(READY) ## decide on the default answers, generate ./demo-app, run its `m
 test: $(READY) ## run the test suite (renders every starter and runs its tests)
 	TORCH="$(TORCH)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(READY) ## ruff over the package and tests
-	$(BIN)/ruff check scaffolder tests bench
+lint: $(READY) ## ruff lint and format checks over the package, tests, benchmarks and scripts
+	$(BIN)/ruff check scaffolder tests bench scripts
+	$(BIN)/ruff format --check scaffolder tests bench scripts
 
 bench: $(READY) ## run the benchmarks and print their tables
 	$(BIN)/python bench/bench_cli.py

@@ -17,29 +17,142 @@ import os
 import pydoc
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE = "benchrag"
 # Pure-Python modules that import without side effects and document their functions.
 MODULES = (
-    "argparse", "base64", "bisect", "calendar", "cmd", "codecs", "collections", "colorsys",
-    "configparser", "contextlib", "copy", "csv", "dataclasses", "datetime", "decimal",
-    "difflib", "dis", "email.utils", "enum", "filecmp", "fileinput", "fnmatch", "fractions",
-    "ftplib", "functools", "getopt", "gettext", "glob", "gzip", "hashlib", "heapq", "hmac",
-    "html", "http.cookies", "imaplib", "inspect", "ipaddress", "json", "keyword", "linecache",
-    "locale", "logging", "mailbox", "mimetypes", "netrc", "numbers", "operator", "optparse",
-    "os.path", "pathlib", "pickle", "pkgutil", "platform", "plistlib", "poplib", "pprint",
-    "quopri", "random", "re", "reprlib", "sched", "secrets", "selectors", "shlex", "shutil",
-    "smtplib", "socketserver", "statistics", "string", "struct", "subprocess", "tarfile",
-    "tempfile", "textwrap", "threading", "timeit", "tokenize", "trace", "traceback",
-    "typing", "urllib.parse", "uuid", "warnings", "wave", "weakref", "webbrowser", "zipfile",
+    "argparse",
+    "base64",
+    "bisect",
+    "calendar",
+    "cmd",
+    "codecs",
+    "collections",
+    "colorsys",
+    "configparser",
+    "contextlib",
+    "copy",
+    "csv",
+    "dataclasses",
+    "datetime",
+    "decimal",
+    "difflib",
+    "dis",
+    "email.utils",
+    "enum",
+    "filecmp",
+    "fileinput",
+    "fnmatch",
+    "fractions",
+    "ftplib",
+    "functools",
+    "getopt",
+    "gettext",
+    "glob",
+    "gzip",
+    "hashlib",
+    "heapq",
+    "hmac",
+    "html",
+    "http.cookies",
+    "imaplib",
+    "inspect",
+    "ipaddress",
+    "json",
+    "keyword",
+    "linecache",
+    "locale",
+    "logging",
+    "mailbox",
+    "mimetypes",
+    "netrc",
+    "numbers",
+    "operator",
+    "optparse",
+    "os.path",
+    "pathlib",
+    "pickle",
+    "pkgutil",
+    "platform",
+    "plistlib",
+    "poplib",
+    "pprint",
+    "quopri",
+    "random",
+    "re",
+    "reprlib",
+    "sched",
+    "secrets",
+    "selectors",
+    "shlex",
+    "shutil",
+    "smtplib",
+    "socketserver",
+    "statistics",
+    "string",
+    "struct",
+    "subprocess",
+    "tarfile",
+    "tempfile",
+    "textwrap",
+    "threading",
+    "timeit",
+    "tokenize",
+    "trace",
+    "traceback",
+    "typing",
+    "urllib.parse",
+    "uuid",
+    "warnings",
+    "wave",
+    "weakref",
+    "webbrowser",
+    "zipfile",
 )
+
+
+@dataclass
+class Workspace:
+    """A temporary folder holding a rendered project and a pydoc corpus beside it."""
+
+    folder: Path
+    project: Path
+    corpus: Path
+    modules: list[str]
+
+
+@contextlib.contextmanager
+def rendered_corpus(modules: int) -> Iterator[Workspace]:
+    """The opening every RAG benchmark shares: render the project, write the first `modules`
+    pydoc pages, and remove both afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        project = render(folder / "project")
+        written = write_corpus(folder / "corpus", MODULES[:modules])
+        yield Workspace(folder, project, folder / "corpus", written)
 
 
 def render(dest: Path) -> Path:
     """A default rag project from this repository's templates, importable as PACKAGE."""
-    subprocess.run(["scaffolder", "new", str(dest), "--approach", "rag", "--defaults", "--no-git",
-                    "--set", f"project_name={PACKAGE}"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "scaffolder",
+            "new",
+            str(dest),
+            "--approach",
+            "rag",
+            "--defaults",
+            "--no-git",
+            "--set",
+            f"project_name={PACKAGE}",
+        ],
+        check=True,
+        capture_output=True,
+    )
     sys.path.insert(0, str(dest / "src"))
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     return dest

@@ -5,8 +5,10 @@ all-MiniLM-L6-v2), both models loaded before the clock starts:
 
   defaults   SimpleDirectoryReader + VectorStoreIndex.from_documents (SentenceSplitter
              1024/200, embed batch 10, in-memory store)
-  starter    the generated `ingest` (256-token chunks, batch 64, LanceDB on disk, BM25 index)
+  starter    the generated `ingest` (256-token chunks, batch 64, LanceDB on disk, BM25 index;
+             `embedding.precision: auto`, so bfloat16 on a CPU with AMX)
   starter@1024  the same with the defaults' chunk size, to separate chunking from the pipeline
+  starter@1024 fp32  and with `embedding.precision=float32`, to separate the bfloat16 gain
   re-ingest  `ingest` again with nothing changed (goal: at most 5 % of the full ingest)
 
     python bench/rag_ingest.py [--modules 40] [--json out.json]
@@ -16,11 +18,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 import time
 from pathlib import Path
 
-from rag_common import MODULES, load, render, write_corpus
+from rag_common import load, rendered_corpus
 
 
 def llama_index_defaults(corpus: Path, model_path: str) -> tuple[float, int]:
@@ -55,36 +56,52 @@ def main() -> None:
     parser.add_argument("--modules", type=int, default=40)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        project = render(Path(tmp) / "project")
-        corpus = Path(tmp) / "corpus"
-        write_corpus(corpus, MODULES[: args.modules])
+    with rendered_corpus(args.modules) as space:
+        project, corpus = space.project, space.corpus
         size = sum(f.stat().st_size for f in corpus.iterdir())
         from benchrag.models import embedding_model_path
 
         base_s, base_chunks = llama_index_defaults(corpus, embedding_model_path("packaged"))
         ours_s, ours_chunks, re_s = starter(project, corpus)
-        big_s, big_chunks, _ = starter(project, corpus, "state_dir=.rag-1024",
-                                       "store.path=.rag-1024/vectors", "chunking.chunk_size=1024",
-                                       "chunking.chunk_overlap=200")
+        at_1024 = ("chunking.chunk_size=1024", "chunking.chunk_overlap=200")
+        big_s, big_chunks, _ = starter(
+            project, corpus, "state_dir=.rag-1024", "store.path=.rag-1024/vectors", *at_1024
+        )
+        fp32_s, fp32_chunks, _ = starter(
+            project,
+            corpus,
+            "state_dir=.rag-fp32",
+            "store.path=.rag-fp32/vectors",
+            *at_1024,
+            "embedding.precision=float32",
+        )
     rows = {
         "defaults": {"seconds": base_s, "chunks": base_chunks},
         "starter": {"seconds": ours_s, "chunks": ours_chunks},
         "starter@1024": {"seconds": big_s, "chunks": big_chunks},
+        "starter@1024 fp32": {"seconds": fp32_s, "chunks": fp32_chunks},
     }
     for row in rows.values():
         row["chunks_per_s"] = row["chunks"] / row["seconds"]
         row["kb_per_s"] = size / 1024 / row["seconds"]
-    result = {"corpus_kb": size / 1024, "rows": rows, "reingest_seconds": re_s,
-              "reingest_share": re_s / ours_s}
+    result = {
+        "corpus_kb": size / 1024,
+        "rows": rows,
+        "reingest_seconds": re_s,
+        "reingest_share": re_s / ours_s,
+    }
     print(f"corpus: {args.modules} pydoc pages, {size / 1024:.0f} KB")
     header = ("pipeline", "chunks", "seconds", "chunks/s", "KB/s", "vs defaults")
-    print(f"{header[0]:<14}" + "".join(
-        f"{h:>{w}}" for h, w in zip(header[1:], (8, 9, 10, 8, 13), strict=True)))
+    print(
+        f"{header[0]:<18}"
+        + "".join(f"{h:>{w}}" for h, w in zip(header[1:], (8, 9, 10, 8, 13), strict=True))
+    )
     for name, row in rows.items():
         ratio = row["chunks_per_s"] / rows["defaults"]["chunks_per_s"]
-        print(f"{name:<14}{row['chunks']:>8}{row['seconds']:>9.1f}{row['chunks_per_s']:>10.1f}"
-              f"{row['kb_per_s']:>8.1f}{ratio:>12.2f}x")
+        print(
+            f"{name:<18}{row['chunks']:>8}{row['seconds']:>9.1f}{row['chunks_per_s']:>10.1f}"
+            f"{row['kb_per_s']:>8.1f}{ratio:>12.2f}x"
+        )
     share = 100 * re_s / ours_s
     print(f"re-ingest, nothing changed: {re_s:.2f} s = {share:.1f} % of the full ingest")
     if args.json:

@@ -20,11 +20,10 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from rag_common import MODULES, load, queries, render, write_corpus
+from rag_common import load, queries, rendered_corpus
 
 
 def seed_chunks(project: Path, corpus: Path):
@@ -50,8 +49,15 @@ def grow(rows: list[dict], size: int):
         row = rows[index % len(rows)]
         vector = vectors[index % len(rows)] + rng.normal(0, 0.02, vectors.shape[1])
         vector /= np.linalg.norm(vector)
-        chunks.append(Chunk(id=f"c{index:07d}", text=row["text"], source=row["source"],
-                            location=row["location"], vector=vector.tolist()))
+        chunks.append(
+            Chunk(
+                id=f"c{index:07d}",
+                text=row["text"],
+                source=row["source"],
+                location=row["location"],
+                vector=vector.tolist(),
+            )
+        )
     return chunks
 
 
@@ -61,14 +67,19 @@ def worker(project: Path, corpus: Path, kind: str, size: int, port: int, count: 
     from benchrag.store import open_store
 
     rows = seed_chunks(project, corpus)
-    config = load(project, f"store.kind={kind}", f"store.port={port}",
-                  f"store.collection=n{size}", f"state_dir=.state-{kind}-{size}",
-                  f"store.path=.state-{kind}-{size}/vec")
+    config = load(
+        project,
+        f"store.kind={kind}",
+        f"store.port={port}",
+        f"store.collection=n{size}",
+        f"state_dir=.state-{kind}-{size}",
+        f"store.path=.state-{kind}-{size}/vec",
+    )
     store = open_store(config)
     start = time.perf_counter()
     chunks = grow(rows, size)
     for offset in range(0, size, 5000):
-        store.add(chunks[offset: offset + 5000])
+        store.add(chunks[offset : offset + 5000])
     build_keyword_index(config, store)
     load_s = time.perf_counter() - start
     del chunks
@@ -83,8 +94,10 @@ def worker(project: Path, corpus: Path, kind: str, size: int, port: int, count: 
             begin = time.perf_counter()
             retriever.search(question, mode=mode)
             times.append(1000 * (time.perf_counter() - begin))
-        result[mode] = {"p50_ms": float(np.percentile(times, 50)),
-                        "p95_ms": float(np.percentile(times, 95))}
+        result[mode] = {
+            "p50_ms": float(np.percentile(times, 50)),
+            "p95_ms": float(np.percentile(times, 95)),
+        }
     result["client_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
@@ -100,9 +113,11 @@ def start_chroma(folder: Path) -> tuple[subprocess.Popen, int]:
 
     port = free_port()
     chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    process = subprocess.Popen([chroma, "run", "--host", "127.0.0.1", "--port", str(port),
-                                "--path", str(folder)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [chroma, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(120):
         try:
             httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).raise_for_status()
@@ -130,23 +145,37 @@ def main() -> None:
     if args.worker:
         project, corpus, kind, size, port = args.worker
         sys.path.insert(0, str(Path(project) / "src"))
-        print(json.dumps(worker(Path(project), Path(corpus), kind, int(size), int(port),
-                                args.queries)))
+        print(
+            json.dumps(
+                worker(Path(project), Path(corpus), kind, int(size), int(port), args.queries)
+            )
+        )
         return
     results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        project = render(Path(tmp) / "project")
-        corpus = Path(tmp) / "corpus"
-        write_corpus(corpus, MODULES[: args.modules])
-        server, port = start_chroma(Path(tmp) / "chroma")
+    with rendered_corpus(args.modules) as space:
+        project, corpus = space.project, space.corpus
+        server, port = start_chroma(space.folder / "chroma")
         try:
             for kind in ("lancedb", "chroma"):
                 for size in args.sizes:
                     out = subprocess.run(
-                        [sys.executable, __file__, "--queries", str(args.queries), "--worker",
-                         str(project), str(corpus), kind, str(size), str(port)],
-                        capture_output=True, text=True, check=True,
-                        env={**os.environ, "HF_HUB_OFFLINE": "1"})
+                        [
+                            sys.executable,
+                            __file__,
+                            "--queries",
+                            str(args.queries),
+                            "--worker",
+                            str(project),
+                            str(corpus),
+                            kind,
+                            str(size),
+                            str(port),
+                        ],
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+                    )
                     row = json.loads(out.stdout.strip().splitlines()[-1])
                     if kind == "chroma":
                         row["server_peak_rss_mb"] = rss_mb(server.pid)
@@ -155,11 +184,16 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-    print(f"\n{'store':<9}{'chunks':>8}  " + "  ".join(
-        f"{m + ' p50/p95 ms':>22}" for m in ("dense", "bm25", "hybrid")) + f"{'RSS MB':>9}")
+    print(
+        f"\n{'store':<9}{'chunks':>8}  "
+        + "  ".join(f"{m + ' p50/p95 ms':>22}" for m in ("dense", "bm25", "hybrid"))
+        + f"{'RSS MB':>9}"
+    )
     for row in results:
-        cells = "  ".join(f"{row[m]['p50_ms']:>10.1f} / {row[m]['p95_ms']:>8.1f}"
-                          for m in ("dense", "bm25", "hybrid"))
+        cells = "  ".join(
+            f"{row[m]['p50_ms']:>10.1f} / {row[m]['p95_ms']:>8.1f}"
+            for m in ("dense", "bm25", "hybrid")
+        )
         print(f"{row['store']:<9}{row['chunks']:>8}  {cells}{row['client_rss_mb']:>9.0f}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

@@ -11,6 +11,14 @@ from scaffolder.rendering import NewProject, new
 from scaffolder.updating import CheckResult, UpdateResult, check, update
 
 __all__ = [
-    "CheckResult", "NewProject", "Recommendation", "ScaffolderError", "UpdateResult",
-    "__version__", "check", "decide", "new", "update",
+    "CheckResult",
+    "NewProject",
+    "Recommendation",
+    "ScaffolderError",
+    "UpdateResult",
+    "__version__",
+    "check",
+    "decide",
+    "new",
+    "update",
 ]

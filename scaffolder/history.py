@@ -80,8 +80,15 @@ def record_release(templates: Path, version: str, bundle: Path = HISTORY_BUNDLE)
                     "a released version never changes: bump scaffolder's __version__ first"
                 )
             return tag
-        git(*_IDENTITY, "commit", "-q", "--allow-empty", "-m", f"Templates of scaffolder {version}",
-            cwd=repo)
+        git(
+            *_IDENTITY,
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            f"Templates of scaffolder {version}",
+            cwd=repo,
+        )
         git("tag", tag, cwd=repo)
         staged = bundle.with_suffix(".bundle.new")
         git("bundle", "create", "-q", str(staged.resolve()), "main", "--tags", cwd=repo)

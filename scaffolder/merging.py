@@ -44,7 +44,12 @@ class Change:
 
 
 def plan(
-    old: Path | None, new: Path, project: Path, *, conflict: str, labels: Labels,
+    old: Path | None,
+    new: Path,
+    project: Path,
+    *,
+    conflict: str,
+    labels: Labels,
     skip: frozenset[str] = frozenset(),
 ) -> list[Change]:
     """Decide every path's fate without touching the project."""
@@ -54,8 +59,13 @@ def plan(
         if path in skip:
             continue
         change = _decide(
-            path, _read(old / path if old else None), _read(new / path), _read(project / path),
-            has_base=old is not None, conflict=conflict, labels=labels,
+            path,
+            _read(old / path if old else None),
+            _read(new / path),
+            _read(project / path),
+            has_base=old is not None,
+            conflict=conflict,
+            labels=labels,
         )
         if change:
             changes.append(_with_mode(change, new / path))
@@ -79,52 +89,88 @@ def apply(changes: list[Change], project: Path) -> None:
 
 
 def _decide(
-    path: str, base: bytes | None, theirs: bytes | None, ours: bytes | None, *,
-    has_base: bool, conflict: str, labels: Labels,
+    path: str,
+    base: bytes | None,
+    theirs: bytes | None,
+    ours: bytes | None,
+    *,
+    has_base: bool,
+    conflict: str,
+    labels: Labels,
 ) -> Change | None:
     if theirs is None:  # the new template no longer produces it
         if ours is None:
             return None
         if ours == base:
             return Change(path, "removed", "the template no longer produces it")
-        return Change(path, "kept", "the template no longer produces it, but you changed it, "
-                      "so it stays; delete it yourself if you no longer need it")
+        return Change(
+            path,
+            "kept",
+            "the template no longer produces it, but you changed it, "
+            "so it stays; delete it yourself if you no longer need it",
+        )
     if ours is None:
         if base is None:
             return Change(path, "added", content=theirs)
         if base != theirs:
-            return Change(path, "skipped", "you deleted it; the template changed it, "
-                          "but it is not brought back")
+            return Change(
+                path,
+                "skipped",
+                "you deleted it; the template changed it, but it is not brought back",
+            )
         return None
     if ours == theirs or base == theirs:
         return None
     if ours == base:
         return Change(path, "updated", content=theirs)
-    return _merge(path, base or b"", theirs, ours, conflict=conflict, labels=labels,
-                  note="" if has_base else "no old template version to compare with")
+    return _merge(
+        path,
+        base or b"",
+        theirs,
+        ours,
+        conflict=conflict,
+        labels=labels,
+        note="" if has_base else "no old template version to compare with",
+    )
 
 
 def _merge(path, base, theirs, ours, *, conflict, labels, note) -> Change:
     if any(_is_binary(b) for b in (base, theirs, ours)):
-        return Change(path, "conflict", "binary file changed on both sides: yours is kept, "
-                      "the template's new version is in the .rej file",
-                      reject=theirs)
+        return Change(
+            path,
+            "conflict",
+            "binary file changed on both sides: yours is kept, "
+            "the template's new version is in the .rej file",
+            reject=theirs,
+        )
     marker = _REJ_MARKER_SIZE if conflict == "rej" else 7
-    merged, conflicts = _merge_file(base, theirs, ours, labels=labels, marker=marker,
-                                    diff3=conflict == "rej")
+    merged, conflicts = _merge_file(
+        base, theirs, ours, labels=labels, marker=marker, diff3=conflict == "rej"
+    )
     if not conflicts:
         return Change(path, "merged", note, content=merged)
     if conflict == "inline":
-        return Change(path, "conflict", note or f"{conflicts} conflicting hunk(s) marked inline",
-                      content=merged)
+        return Change(
+            path,
+            "conflict",
+            note or f"{conflicts} conflicting hunk(s) marked inline",
+            content=merged,
+        )
     kept, reject = _split_rejects(merged.decode("utf-8"), path, labels)
-    return Change(path, "conflict", note or f"{conflicts} hunk(s) of the template's change "
-                  "could not apply; your lines are kept, the template's are in the .rej file",
-                  content=kept.encode("utf-8"), reject=reject.encode("utf-8"))
+    return Change(
+        path,
+        "conflict",
+        note
+        or f"{conflicts} hunk(s) of the template's change "
+        "could not apply; your lines are kept, the template's are in the .rej file",
+        content=kept.encode("utf-8"),
+        reject=reject.encode("utf-8"),
+    )
 
 
-def _merge_file(base: bytes, theirs: bytes, ours: bytes, *, labels: Labels, marker: int,
-                diff3: bool) -> tuple[bytes, int]:
+def _merge_file(
+    base: bytes, theirs: bytes, ours: bytes, *, labels: Labels, marker: int, diff3: bool
+) -> tuple[bytes, int]:
     """git merge-file on three versions; returns the result and the number of conflicts."""
     with tempfile.TemporaryDirectory(prefix="scaffolder-merge-") as scratch:
         files = []
@@ -133,8 +179,20 @@ def _merge_file(base: bytes, theirs: bytes, ours: bytes, *, labels: Labels, mark
             file.write_bytes(content)
             files.append(str(file))
         result = subprocess.run(
-            ["git", "merge-file", "-p", f"--marker-size={marker}", *(["--diff3"] if diff3 else []),
-             "-L", labels.ours, "-L", labels.base, "-L", labels.theirs, *files],
+            [
+                "git",
+                "merge-file",
+                "-p",
+                f"--marker-size={marker}",
+                *(["--diff3"] if diff3 else []),
+                "-L",
+                labels.ours,
+                "-L",
+                labels.base,
+                "-L",
+                labels.theirs,
+                *files,
+            ],
             capture_output=True,
         )
     if result.returncode < 0 or result.returncode > 127:
@@ -168,9 +226,11 @@ def _split_rejects(merged: str, path: str, labels: Labels) -> tuple[str, str]:
             sides[section].append(line)
         else:
             kept.append(line)
-    header = (f"--- {path}\t({labels.base})\n+++ {path}\t({labels.theirs})\n"
-              f"# The template's change that conflicts with yours; {labels.ours} is kept "
-              "in the file.\n")
+    header = (
+        f"--- {path}\t({labels.base})\n+++ {path}\t({labels.theirs})\n"
+        f"# The template's change that conflicts with yours; {labels.ours} is kept "
+        "in the file.\n"
+    )
     return "".join(kept), header + "".join(hunks)
 
 
@@ -178,15 +238,15 @@ def _hunk(at: int, sides: dict[str, list[str]]) -> str:
     def lines(prefix: str, block: list[str]) -> str:
         return "".join(prefix + (line if line.endswith("\n") else line + "\n") for line in block)
 
-    return (f"@@ -{at},{len(sides['base'])} +{at},{len(sides['theirs'])} @@\n"
-            + lines("-", sides["base"]) + lines("+", sides["theirs"]))
+    return (
+        f"@@ -{at},{len(sides['base'])} +{at},{len(sides['theirs'])} @@\n"
+        + lines("-", sides["base"])
+        + lines("+", sides["theirs"])
+    )
 
 
 def _files(root: Path) -> set[str]:
-    return {
-        path.relative_to(root).as_posix()
-        for path in _walk(root)
-    }
+    return {path.relative_to(root).as_posix() for path in _walk(root)}
 
 
 def _walk(root: Path) -> Iterator[Path]:

@@ -50,16 +50,26 @@ def pending(template: Checkout, from_ref: str | None, to_ref: str | None) -> lis
     return found
 
 
-def run(migrations: list[Migration], stage: str, project: Path, answers: Mapping[str, Any],
-        from_ref: str | None, to_ref: str | None) -> list[str]:
+def run(
+    migrations: list[Migration],
+    stage: str,
+    project: Path,
+    answers: Mapping[str, Any],
+    from_ref: str | None,
+    to_ref: str | None,
+) -> list[str]:
     """Run the migrations due at `stage`; returns the commands run, as shown to the user."""
     from jinja2.sandbox import SandboxedEnvironment
 
     jinja = SandboxedEnvironment()
     ran = []
     for migration in migrations:
-        extra = {"stage": stage, "version_from": from_ref or "", "version_to": to_ref or "",
-                 "version_current": migration.version or ""}
+        extra = {
+            "stage": stage,
+            "version_from": from_ref or "",
+            "version_to": to_ref or "",
+            "version_current": migration.version or "",
+        }
         context = {**answers, **{f"_{k}": v for k, v in extra.items()}}
         if not _is_true(jinja.from_string(migration.when).render(context)):
             continue
@@ -68,8 +78,10 @@ def run(migrations: list[Migration], stage: str, project: Path, answers: Mapping
         env = {**os.environ, **{k.upper(): str(v) for k, v in extra.items()}}
         result = subprocess.run(command, shell=isinstance(command, str), cwd=cwd, env=env)
         if result.returncode:
-            raise MigrationFailed(f"migration {command!r} exited {result.returncode}; the "
-                                  "update stopped here: review `git status` and fix or undo")
+            raise MigrationFailed(
+                f"migration {command!r} exited {result.returncode}; the "
+                "update stopped here: review `git status` and fix or undo"
+            )
         ran.append(command if isinstance(command, str) else " ".join(command))
     return ran
 
@@ -81,14 +93,20 @@ def _parse(entry: Any, template: Checkout) -> Migration:
     if isinstance(entry, dict) and "command" in entry:
         version = entry.get("version")
         if version is not None and parse_version(str(version)) is None:
-            raise InvalidInput(f"{template.source.id}: migration version {version!r} is not a "
-                               "PEP 440 version")
-        return Migration(entry["command"], str(entry.get("when", after_only)),
-                         str(version) if version is not None else None,
-                         str(entry.get("working_directory", ".")))
-    raise InvalidInput(f"{template.source.id}: unsupported migration {entry!r}; expected a "
-                       "command, or a mapping with `command` (and optional version, when, "
-                       "working_directory), as in copier 9")
+            raise InvalidInput(
+                f"{template.source.id}: migration version {version!r} is not a PEP 440 version"
+            )
+        return Migration(
+            entry["command"],
+            str(entry.get("when", after_only)),
+            str(version) if version is not None else None,
+            str(entry.get("working_directory", ".")),
+        )
+    raise InvalidInput(
+        f"{template.source.id}: unsupported migration {entry!r}; expected a "
+        "command, or a mapping with `command` (and optional version, when, "
+        "working_directory), as in copier 9"
+    )
 
 
 def _is_true(rendered: str) -> bool:

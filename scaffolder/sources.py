@@ -35,7 +35,9 @@ _ALIASES = {"gh:": "https://github.com/", "gl:": "https://gitlab.com/"}
 _REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:|gh:|gl:)", re.IGNORECASE)
 #: copier settings that make a template run commands on the user's machine.
 RISKY_SETTINGS = {
-    "_tasks": "tasks", "_migrations": "migrations", "_jinja_extensions": "Jinja extensions",
+    "_tasks": "tasks",
+    "_migrations": "migrations",
+    "_jinja_extensions": "Jinja extensions",
 }
 
 
@@ -70,7 +72,7 @@ class Source:
         """What git understands: shorthands expanded."""
         for prefix, base in _ALIASES.items():
             if self.id.startswith(prefix):
-                return base + self.id[len(prefix):].removesuffix(".git") + ".git"
+                return base + self.id[len(prefix) :].removesuffix(".git") + ".git"
         return self.id
 
     def describe(self) -> str:

@@ -32,7 +32,10 @@ from scaffolder.errors import InvalidInput
 ENV_VAR = "SCAFFOLDER_CONFIG"
 #: Sections and their keys (None: any question id).
 _SECTIONS = {
-    "template": {"source", "version"}, "answers": None, "locked": None, "trust": {"sources"},
+    "template": {"source", "version"},
+    "answers": None,
+    "locked": None,
+    "trust": {"sources"},
 }
 
 
@@ -59,7 +62,6 @@ class TeamConfig:
                     f"{key!r} is locked to {_text(self.locked[key])!r} by the team config "
                     f"{self.path}; it cannot be set to {_text(value)!r}"
                 )
-
 
     def check_known(self, questions: Collection[str], template: str) -> None:
         """Every default or locked answer must be a question of the template it is used with."""

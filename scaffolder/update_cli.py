@@ -23,29 +23,42 @@ FIND_CONFLICTS = {
 
 def config_option(command):
     return click.option(
-        "--config", "config", type=click.Path(dir_okay=False, path_type=Path),
+        "--config",
+        "config",
+        type=click.Path(dir_okay=False, path_type=Path),
         help=f"Team config TOML (default: ${teamconfig.ENV_VAR}, else "
-             f"{teamconfig.default_path()}).",
+        f"{teamconfig.default_path()}).",
     )(command)
 
 
 def trust_option(command):
     return click.option(
-        "--trust", is_flag=True,
+        "--trust",
+        is_flag=True,
         help="Allow a template from outside scaffolder to run its copier tasks and migrations.",
     )(command)
 
 
 @click.command("update")
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
-              help="Change an answer (repeatable); --set approach=hybrid pivots the project.")
-@click.option("--defaults", is_flag=True,
-              help="Questions the project never answered take their defaults.")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Change an answer (repeatable); --set approach=hybrid pivots the project.",
+)
+@click.option(
+    "--defaults", is_flag=True, help="Questions the project never answered take their defaults."
+)
 @click.option("--pretend", is_flag=True, help="Show what would change; write nothing.")
-@click.option("--conflict", type=click.Choice(["inline", "rej"]), default="inline",
-              show_default=True,
-              help="Mark conflicts inline, or keep your lines and put the template's in FILE.rej.")
+@click.option(
+    "--conflict",
+    type=click.Choice(["inline", "rej"]),
+    default="inline",
+    show_default=True,
+    help="Mark conflicts inline, or keep your lines and put the template's in FILE.rej.",
+)
 @click.option("--vcs-ref", metavar="REF", help="Template version (git tag or commit) to update to.")
 @trust_option
 @config_option
@@ -59,18 +72,29 @@ def update_command(path, settings, defaults, pretend, conflict, vcs_ref, trust, 
     from scaffolder.updating import update
 
     result = update(
-        path, answers=parse_set_options(settings), defaults=defaults, pretend=pretend,
-        conflict=conflict, vcs_ref=vcs_ref, trust=trust, config=config,
+        path,
+        answers=parse_set_options(settings),
+        defaults=defaults,
+        pretend=pretend,
+        conflict=conflict,
+        vcs_ref=vcs_ref,
+        trust=trust,
+        config=config,
         ask=sys.stdin.isatty() and sys.stdout.isatty() and not defaults,
     )
     verb = "Would update" if pretend else "Updated"
-    click.echo(f"{verb} {result.project} from template {result.from_ref} to {result.to_ref} "
-               f"(source: {result.source.describe()})")
+    click.echo(
+        f"{verb} {result.project} from template {result.from_ref} to {result.to_ref} "
+        f"(source: {result.source.describe()})"
+    )
     if result.base_problem:
         click.secho(
             f"warning: {result.base_problem}.\nWithout the old version there is nothing to tell "
             "your edits from the template's: every file that differs is marked as a conflict "
-            "for you to review; nothing was overwritten.", fg="yellow", err=True)
+            "for you to review; nothing was overwritten.",
+            fg="yellow",
+            err=True,
+        )
     for key, (before, after) in result.answers_changed.items():
         click.echo(f"  answer    {key}: {before} -> {after}")
     for change in result.changes:
@@ -85,8 +109,9 @@ def update_command(path, settings, defaults, pretend, conflict, vcs_ref, trust, 
         click.echo("\n--pretend: nothing was written.")
         return
     if result.conflicts:
-        click.secho(f"\n{len(result.conflicts)} file(s) with conflicts to resolve:", fg="red",
-                    err=True)
+        click.secho(
+            f"\n{len(result.conflicts)} file(s) with conflicts to resolve:", fg="red", err=True
+        )
         for change in result.conflicts:
             click.echo(f"  {change.path}", err=True)
         click.echo(f"Find them with:  {FIND_CONFLICTS[result.conflict]}", err=True)

@@ -66,14 +66,20 @@ class CheckResult:
         if self.up_to_date:
             return f"up to date: template {self.current} (source: {where})"
         if self.current is None:
-            return (f"the project records no template version; the source offers {self.latest} "
-                    f"(source: {where}): run `scaffolder update` and review the result")
+            return (
+                f"the project records no template version; the source offers {self.latest} "
+                f"(source: {where}): run `scaffolder update` and review the result"
+            )
         newer, older = (self.latest, self.current)
         if _is_newer(self.current, self.latest):
-            return (f"the project's template {self.current} is newer than {self.latest}, the "
-                    f"newest that {where} offers here: upgrade scaffolder or the template source")
-        return (f"behind: template {newer} is newer than the project's {older} "
-                f"(source: {where}); run `scaffolder update` to bring it up to date")
+            return (
+                f"the project's template {self.current} is newer than {self.latest}, the "
+                f"newest that {where} offers here: upgrade scaffolder or the template source"
+            )
+        return (
+            f"behind: template {newer} is newer than the project's {older} "
+            f"(source: {where}); run `scaffolder update` to bring it up to date"
+        )
 
 
 def update(
@@ -114,31 +120,49 @@ def update(
             )
         old, base_problem = _old_checkout(stack, source, from_ref)
         hint = team.describe()
-        run_tasks = any([sources.ensure_allowed(t, trust=may_run, config_hint=hint)
-                         for t in (old, new) if t])
+        run_tasks = any(
+            [sources.ensure_allowed(t, trust=may_run, config_hint=hint) for t in (old, new) if t]
+        )
         data = _new_answers(recorded, overrides, team, new)
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="scaffolder-up-")))
-        old_render = old and _render(old, scratch / "old" / project.name,
-                                     _only_questions(recorded, old.root), ask=False,
-                                     unsafe=run_tasks)
-        new_render = _render(new, scratch / "new" / project.name, data, ask=ask and not defaults,
-                             unsafe=run_tasks)
+        old_render = old and _render(
+            old,
+            scratch / "old" / project.name,
+            _only_questions(recorded, old.root),
+            ask=False,
+            unsafe=run_tasks,
+        )
+        new_render = _render(
+            new, scratch / "new" / project.name, data, ask=ask and not defaults, unsafe=run_tasks
+        )
         rendered_answers = rendered_answers_of(new_render)
         if not (ask or defaults):
             _refuse_unanswered(rendered_answers, data, new.root)
         changes = merging.plan(
-            old_render, new_render, project, conflict=conflict, skip=frozenset({ANSWERS_FILE}),
-            labels=merging.Labels("yours", f"template {from_ref or '(unknown)'}",
-                                  f"template {new.ref or 'folder'}"),
+            old_render,
+            new_render,
+            project,
+            conflict=conflict,
+            skip=frozenset({ANSWERS_FILE}),
+            labels=merging.Labels(
+                "yours", f"template {from_ref or '(unknown)'}", f"template {new.ref or 'folder'}"
+            ),
         )
         changes += _answers_file_change(project, new_render)
         due = migrations.pending(new, from_ref, new.ref) if run_tasks else []
         result = UpdateResult(
-            project=project, source=source, from_ref=from_ref, to_ref=new.ref, changes=changes,
-            answers_changed=_changed_answers(recorded, rendered_answers), base_problem=base_problem,
-            pretend=pretend, conflict=conflict,
-            migrations=[m.command if isinstance(m.command, str) else " ".join(m.command)
-                        for m in due],
+            project=project,
+            source=source,
+            from_ref=from_ref,
+            to_ref=new.ref,
+            changes=changes,
+            answers_changed=_changed_answers(recorded, rendered_answers),
+            base_problem=base_problem,
+            pretend=pretend,
+            conflict=conflict,
+            migrations=[
+                m.command if isinstance(m.command, str) else " ".join(m.command) for m in due
+            ],
         )
         if not pretend:
             steps = (from_ref, new.ref)
@@ -189,16 +213,22 @@ def _recorded_answers(project: Path) -> dict[str, Any]:
 
 
 def _ensure_clean_git(project: Path) -> None:
-    inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=project,
-                            capture_output=True, text=True)
+    inside = subprocess.run(
+        ["git", "rev-parse", "--is-inside-work-tree"], cwd=project, capture_output=True, text=True
+    )
     if inside.returncode != 0 or inside.stdout.strip() != "true":
         raise NotAGitProject(
             f"{project} is not in a git repository; an update rewrites files, and only git lets "
             "you review and undo that. Fix: git init && git add -A && git commit -m 'Before "
             "update', then run scaffolder update again"
         )
-    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "--", "."],
-                            cwd=project, capture_output=True, text=True, check=True).stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all", "--", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     if status.strip():
         dirty = [line[3:] for line in status.splitlines()]
         shown = ", ".join(dirty[:8]) + (f" and {len(dirty) - 8} more" if len(dirty) > 8 else "")
@@ -223,8 +253,12 @@ def _old_checkout(stack: ExitStack, source: sources.Source, ref: str | None):
         return None, str(error)
 
 
-def _new_answers(recorded: Mapping[str, Any], overrides: Mapping[str, object],
-                 team: teamconfig.TeamConfig, new: sources.Checkout) -> dict[str, Any]:
+def _new_answers(
+    recorded: Mapping[str, Any],
+    overrides: Mapping[str, object],
+    team: teamconfig.TeamConfig,
+    new: sources.Checkout,
+) -> dict[str, Any]:
     """Recorded answers, then team defaults for questions never answered, locked answers,
     and the user's changes; only questions of the new template, so nothing extra reaches copier."""
     survey = questionnaire.load()
@@ -233,8 +267,14 @@ def _new_answers(recorded: Mapping[str, Any], overrides: Mapping[str, object],
     if "approach" in template and choices and template["approach"] not in choices:
         raise InvalidAnswer("approach", template["approach"], choices)
     fresh_defaults = {k: v for k, v in team.answers.items() if k not in recorded}
-    merged = {**recorded, **fresh_defaults, **team.locked, **template, **decision,
-              "template_version": new.version}
+    merged = {
+        **recorded,
+        **fresh_defaults,
+        **team.locked,
+        **template,
+        **decision,
+        "template_version": new.version,
+    }
     return _only_questions(merged, new.root)
 
 
@@ -243,20 +283,27 @@ def _only_questions(answers: Mapping[str, Any], root: Path) -> dict[str, Any]:
     return {k: v for k, v in answers.items() if k in questions}
 
 
-def _render(template: sources.Checkout, target: Path, data: dict[str, Any], *, ask: bool,
-            unsafe: bool) -> Path:
+def _render(
+    template: sources.Checkout, target: Path, data: dict[str, Any], *, ask: bool, unsafe: bool
+) -> Path:
     import copier
 
     try:
         copier.run_copy(
-            src_path=str(template.root), dst_path=target, data=data, defaults=not ask,
-            quiet=True, unsafe=unsafe, settings=copier.Settings(),
+            src_path=str(template.root),
+            dst_path=target,
+            data=data,
+            defaults=not ask,
+            quiet=True,
+            unsafe=unsafe,
+            settings=copier.Settings(),
         )
     except ValueError as error:
         raise InvalidInput(str(error)) from error
     except copier.errors.CopierError as error:
-        raise RenderFailed(f"copier could not render {template.source.id} "
-                           f"({template.ref}): {error}") from error
+        raise RenderFailed(
+            f"copier could not render {template.source.id} ({template.ref}): {error}"
+        ) from error
     sources.stamp_answers(target / ANSWERS_FILE, template)
     return target
 
@@ -264,33 +311,57 @@ def _render(template: sources.Checkout, target: Path, data: dict[str, Any], *, a
 def _refuse_unanswered(rendered: Mapping[str, Any], given: Mapping[str, Any], root: Path) -> None:
     """Questions the project never answered are asked; with nobody to ask and no --defaults,
     they end the run (exit 2) rather than silently take defaults."""
-    derived = {q.id for q in catalog.template_questions(root).values()
-               if isinstance(q.default, str) and "{{" in q.default}
-    missing = [k for k in rendered if not k.startswith("_") and k not in given
-               and k not in derived and k not in MANAGED_ANSWERS]
+    derived = {
+        q.id
+        for q in catalog.template_questions(root).values()
+        if isinstance(q.default, str) and "{{" in q.default
+    }
+    missing = [
+        k
+        for k in rendered
+        if not k.startswith("_")
+        and k not in given
+        and k not in derived
+        and k not in MANAGED_ANSWERS
+    ]
     if missing:
         raise MissingAnswers(missing)
 
 
-def _mark_unmerged(project: Path, conflicts: list[merging.Change], old: Path | None,
-                   new: Path) -> None:
+def _mark_unmerged(
+    project: Path, conflicts: list[merging.Change], old: Path | None, new: Path
+) -> None:
     """Record inline conflicts in git's index as unmerged (stages 1-3), as `git merge` does:
     `git status` then lists them as "both modified" and `git commit` refuses until each is
     resolved and added, so conflict markers cannot be committed by accident."""
+
     def blob(path: Path) -> str:
-        return subprocess.run(["git", "hash-object", "-w", "--", str(path)], cwd=project,
-                              check=True, capture_output=True, text=True).stdout.strip()
+        return subprocess.run(
+            ["git", "hash-object", "-w", "--", str(path)],
+            cwd=project,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
 
     top, prefix = subprocess.run(
-        ["git", "rev-parse", "--show-toplevel", "--show-prefix"], cwd=project, check=True,
-        capture_output=True, text=True,
+        ["git", "rev-parse", "--show-toplevel", "--show-prefix"],
+        cwd=project,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split("\n")[:2]
     entries = []
     for change in conflicts:
         if change.content is None:
             continue
-        staged = subprocess.run(["git", "ls-files", "--stage", "--", change.path], cwd=project,
-                                check=True, capture_output=True, text=True).stdout.split()
+        staged = subprocess.run(
+            ["git", "ls-files", "--stage", "--", change.path],
+            cwd=project,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
         if not staged:
             continue
         mode, ours = staged[0], staged[1]
@@ -301,16 +372,25 @@ def _mark_unmerged(project: Path, conflicts: list[merging.Change], old: Path | N
         entries.append(f"{mode} {ours} 2\t{name}")
         entries.append(f"{mode} {blob(new / change.path)} 3\t{name}")
     if entries:
-        subprocess.run(["git", "update-index", "--index-info"], cwd=top, check=True,
-                       input="\n".join(entries) + "\n", capture_output=True, text=True)
+        subprocess.run(
+            ["git", "update-index", "--index-info"],
+            cwd=top,
+            check=True,
+            input="\n".join(entries) + "\n",
+            capture_output=True,
+            text=True,
+        )
 
 
 def _answers_file_change(project: Path, rendered: Path) -> list[merging.Change]:
     new_text = (rendered / ANSWERS_FILE).read_bytes()
     if (project / ANSWERS_FILE).read_bytes() == new_text:
         return []
-    return [merging.Change(ANSWERS_FILE, "updated", "recorded answers and template version",
-                           content=new_text)]
+    return [
+        merging.Change(
+            ANSWERS_FILE, "updated", "recorded answers and template version", content=new_text
+        )
+    ]
 
 
 def _changed_answers(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, tuple]:

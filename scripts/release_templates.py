@@ -27,8 +27,11 @@ from scaffolder.catalog import bundled_templates  # noqa: E402
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="only verify that this version's templates are recorded unchanged")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only verify that this version's templates are recorded unchanged",
+    )
     args = parser.parse_args()
     bundle = history.HISTORY_BUNDLE
     tag = history.tag_for(__version__)

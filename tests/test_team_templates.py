@@ -41,14 +41,18 @@ def no_user_config(tmp_path, monkeypatch):
 def team_fork(tmp_path):
     """A team's fork of the bundled templates in a local git repository, tags v1.0.0 and v2.0.0."""
     repo = tmp_path / "acme-starters"
-    shutil.copytree(bundled_templates(), repo / "templates",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        bundled_templates(), repo / "templates", ignore=shutil.ignore_patterns("__pycache__")
+    )
     git(tmp_path, "init", "-q", "-b", "main", str(repo))
     commit_all(repo, "fork")
     git(repo, "tag", "v1.0.0")
     gitignore = repo / "templates" / "_shared" / "gitignore.jinja"
-    release(repo, "v2.0.0", {str(gitignore.relative_to(repo)): gitignore.read_text()
-                             + "# acme standard\n"})
+    release(
+        repo,
+        "v2.0.0",
+        {str(gitignore.relative_to(repo)): gitignore.read_text() + "# acme standard\n"},
+    )
     return repo
 
 
@@ -58,8 +62,9 @@ def team_config(path, text: str):
 
 
 def test_a_team_fork_renders_its_newest_tag_and_updates_from_a_pinned_one(tmp_path, team_fork):
-    config = team_config(tmp_path / "team.toml",
-                         f'[template]\nsource = "{team_fork}"\nversion = "v1.0.0"\n')
+    config = team_config(
+        tmp_path / "team.toml", f'[template]\nsource = "{team_fork}"\nversion = "v1.0.0"\n'
+    )
     dest = tmp_path / "bot"
     made = invoke("new", str(dest), "--approach", "rag", "--defaults", "--config", str(config))
     assert made.exit_code == 0, made.output
@@ -75,8 +80,19 @@ def test_a_team_fork_renders_its_newest_tag_and_updates_from_a_pinned_one(tmp_pa
     assert answers_of(dest)["_commit"] == "v2.0.0"
 
     latest = tmp_path / "latest"
-    assert invoke("new", str(latest), "--approach", "rag", "--defaults", "--no-git",
-                  "--template", str(team_fork)).exit_code == 0
+    assert (
+        invoke(
+            "new",
+            str(latest),
+            "--approach",
+            "rag",
+            "--defaults",
+            "--no-git",
+            "--template",
+            str(team_fork),
+        ).exit_code
+        == 0
+    )
     assert answers_of(latest)["_commit"] == "v2.0.0"
 
 
@@ -92,12 +108,22 @@ def test_templates_lists_where_each_starter_comes_from(tmp_path, team_fork):
 
 
 def test_default_and_locked_answers_apply_and_a_locked_one_cannot_be_overridden(tmp_path):
-    config = team_config(tmp_path / "team.toml",
-                         '[answers]\ndescription = "Acme support assistant"\n'
-                         '[locked]\nauthor_name = "Acme ML"\n')
+    config = team_config(
+        tmp_path / "team.toml",
+        '[answers]\ndescription = "Acme support assistant"\n[locked]\nauthor_name = "Acme ML"\n',
+    )
     dest = tmp_path / "bot"
-    refused = invoke("new", str(dest), "--approach", "rag", "--defaults", "--config", str(config),
-                     "--set", "author_name=Someone Else")
+    refused = invoke(
+        "new",
+        str(dest),
+        "--approach",
+        "rag",
+        "--defaults",
+        "--config",
+        str(config),
+        "--set",
+        "author_name=Someone Else",
+    )
     assert refused.exit_code == 2
     assert "locked" in refused.output and "Acme ML" in refused.output
     assert not dest.exists()
@@ -116,8 +142,14 @@ def test_default_and_locked_answers_apply_and_a_locked_one_cannot_be_overridden(
 def test_the_config_is_found_by_environment_variable_and_in_the_user_config_dir(tmp_path):
     locked = '[locked]\nauthor_name = "Found It"\n'
     by_env = team_config(tmp_path / "env.toml", locked)
-    made = invoke("new", str(tmp_path / "a"), "--approach", "rag", "--defaults",
-                  env={"SCAFFOLDER_CONFIG": str(by_env)})
+    made = invoke(
+        "new",
+        str(tmp_path / "a"),
+        "--approach",
+        "rag",
+        "--defaults",
+        env={"SCAFFOLDER_CONFIG": str(by_env)},
+    )
     assert made.exit_code == 0, made.output
     assert answers_of(tmp_path / "a")["author_name"] == "Found It"
 
@@ -128,19 +160,23 @@ def test_the_config_is_found_by_environment_variable_and_in_the_user_config_dir(
     assert answers_of(tmp_path / "b")["author_name"] == "User Dir"
 
 
-@pytest.mark.parametrize(("text", "named"), [
-    ("[template\nsource = 1", "malformed TOML"),
-    ("[templates]\nsource = 'x'\n", "unknown section [templates]"),
-    ("[template]\nbranch = 'x'\n", "unknown key 'branch'"),
-    ("[template]\nsource = 'no/such/folder'\n", "no such folder"),
-    ("[trust]\nsources = 'gh:acme/'\n", "must be a list"),
-    ("[answers]\nflavour = 'x'\n", "[answers] 'flavour' is not a question of the template"),
-    ("[locked]\nflavour = 'x'\n", "[locked] 'flavour' is not a question of the template"),
-])
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("[template\nsource = 1", "malformed TOML"),
+        ("[templates]\nsource = 'x'\n", "unknown section [templates]"),
+        ("[template]\nbranch = 'x'\n", "unknown key 'branch'"),
+        ("[template]\nsource = 'no/such/folder'\n", "no such folder"),
+        ("[trust]\nsources = 'gh:acme/'\n", "must be a list"),
+        ("[answers]\nflavour = 'x'\n", "[answers] 'flavour' is not a question of the template"),
+        ("[locked]\nflavour = 'x'\n", "[locked] 'flavour' is not a question of the template"),
+    ],
+)
 def test_a_bad_team_config_exits_2_naming_the_problem(tmp_path, text, named):
     config = team_config(tmp_path / "team.toml", text)
-    result = invoke("new", str(tmp_path / "app"), "--approach", "rag", "--defaults",
-                    "--config", str(config))
+    result = invoke(
+        "new", str(tmp_path / "app"), "--approach", "rag", "--defaults", "--config", str(config)
+    )
     assert result.exit_code == 2 and named in result.output, result.output
     assert not (tmp_path / "app").exists()
 
@@ -172,8 +208,12 @@ def test_an_update_to_a_version_with_migrations_is_refused_without_trust(tmp_pat
     repo = tiny_template(tmp_path / "template", {"hello.txt": "hi\n"})
     project = tmp_path / "app"
     scaffolder.new(project, template=repo, approach="rag", defaults=True)
-    release(repo, "v2.0.0", {"hello.txt": "hello\n"},
-            config={"_migrations": [{"version": "v2.0.0", "command": "touch migrated.txt"}]})
+    release(
+        repo,
+        "v2.0.0",
+        {"hello.txt": "hello\n"},
+        config={"_migrations": [{"version": "v2.0.0", "command": "touch migrated.txt"}]},
+    )
     before = snapshot(project)
 
     with pytest.raises(UntrustedTemplate, match="migrations"):
@@ -183,10 +223,15 @@ def test_an_update_to_a_version_with_migrations_is_refused_without_trust(tmp_pat
 
 def test_a_plain_folder_source_is_unversioned_and_updates_as_a_reviewable_rerender(tmp_path):
     folder = tmp_path / "folder-template"
-    write_files(folder, {"copier.yml": "project_name: {type: str, default: x}\n"
-                         "_answers_file: .copier-answers.yml\n",
-                         "{{_copier_conf.answers_file}}.jinja": ANSWERS_TEMPLATE,
-                         "notes.txt": "one\n"})
+    write_files(
+        folder,
+        {
+            "copier.yml": "project_name: {type: str, default: x}\n"
+            "_answers_file: .copier-answers.yml\n",
+            "{{_copier_conf.answers_file}}.jinja": ANSWERS_TEMPLATE,
+            "notes.txt": "one\n",
+        },
+    )
     project = tmp_path / "app"
     scaffolder.new(project, template=folder, approach="rag", defaults=True)
     assert "_commit" not in answers_of(project)
@@ -201,12 +246,15 @@ def test_a_plain_folder_source_is_unversioned_and_updates_as_a_reviewable_rerend
     assert "mine" in text and "one changed" in text and "<<<<<<< yours" in text
 
 
-@pytest.mark.parametrize(("given", "url"), [
-    ("gh:acme/llm-starters", "https://github.com/acme/llm-starters.git"),
-    ("gl:acme/llm-starters.git", "https://gitlab.com/acme/llm-starters.git"),
-    ("https://git.example.com/acme/starters.git", "https://git.example.com/acme/starters.git"),
-    ("git@github.com:acme/starters.git", "git@github.com:acme/starters.git"),
-])
+@pytest.mark.parametrize(
+    ("given", "url"),
+    [
+        ("gh:acme/llm-starters", "https://github.com/acme/llm-starters.git"),
+        ("gl:acme/llm-starters.git", "https://gitlab.com/acme/llm-starters.git"),
+        ("https://git.example.com/acme/starters.git", "https://git.example.com/acme/starters.git"),
+        ("git@github.com:acme/starters.git", "git@github.com:acme/starters.git"),
+    ],
+)
 def test_remote_sources_are_recorded_as_given_and_read_as_git_urls(given, url):
     source = sources.parse(given)
     assert source.id == given and source.kind == "git" and source.url == url
@@ -228,8 +276,11 @@ def test_with_trust_update_runs_the_migrations_it_crosses_after_the_merge(tmp_pa
     steps = [
         {"version": "v1.0.0", "command": "touch not-crossed.txt"},
         {"version": "v2.0.0", "command": "cp hello.txt after-merge-{{ _version_to }}.txt"},
-        {"version": "v2.0.0", "command": ["touch", "before-{{ project_name }}.txt"],
-         "when": "{{ _stage == 'before' }}"},
+        {
+            "version": "v2.0.0",
+            "command": ["touch", "before-{{ project_name }}.txt"],
+            "when": "{{ _stage == 'before' }}",
+        },
     ]
     release(repo, "v2.0.0", {"hello.txt": "hello\n"}, config={"_migrations": steps})
 

@@ -42,8 +42,9 @@ def replace_line(text: str, old: str, new: str) -> str:
 @pytest.fixture
 def tiny(tmp_path):
     """A tiny template at v1.0.0 and a committed project made from it."""
-    repo = tiny_template(tmp_path / "template", {"notes.txt": NOTES, "gone.txt": "old\n",
-                                                 "edited-gone.txt": "old\n"})
+    repo = tiny_template(
+        tmp_path / "template", {"notes.txt": NOTES, "gone.txt": "old\n", "edited-gone.txt": "old\n"}
+    )
     project = new_project(tmp_path / "project", template=repo)
     return repo, project
 
@@ -128,8 +129,15 @@ def test_answers_record_a_stable_source_never_a_package_path(tmp_path, tiny):
 def test_pretend_writes_nothing(tiny):
     repo, project = tiny
     edit_and_commit(project, "notes.txt", "line 4\n", "line 4 by the user\n")
-    release(repo, "v2.0.0", {"notes.txt": replace_line(NOTES, "line 4\n", "line 4 from v2\n"),
-                             "gone.txt": None, "new.txt": "new\n"})
+    release(
+        repo,
+        "v2.0.0",
+        {
+            "notes.txt": replace_line(NOTES, "line 4\n", "line 4 from v2\n"),
+            "gone.txt": None,
+            "new.txt": "new\n",
+        },
+    )
     before = snapshot(project)
 
     result = invoke("update", str(project), "--pretend")
@@ -169,8 +177,12 @@ def test_a_project_outside_git_is_refused_with_the_fix(tmp_path):
 
 def test_new_questions_are_refused_without_an_answer_and_defaulted_with_defaults(tiny):
     repo, project = tiny
-    release(repo, "v2.0.0", {"LICENSE.jinja": "{{ licence }}\n"},
-            config={"licence": {"type": "str", "default": "MIT"}})
+    release(
+        repo,
+        "v2.0.0",
+        {"LICENSE.jinja": "{{ licence }}\n"},
+        config={"licence": {"type": "str", "default": "MIT"}},
+    )
     before = snapshot(project)
 
     with pytest.raises(MissingAnswers, match="licence"):
@@ -216,8 +228,9 @@ def test_vcs_ref_picks_the_version_and_check_reports_the_newer_one(tiny):
 
 def test_an_update_without_template_changes_changes_nothing(tmp_path):
     """Context that is not a recorded question would render differently on the old side."""
-    repo = tiny_template(tmp_path / "template",
-                         {"context.txt.jinja": "{{ task | default('no task') }}\n"})
+    repo = tiny_template(
+        tmp_path / "template", {"context.txt.jinja": "{{ task | default('no task') }}\n"}
+    )
     project = new_project(tmp_path / "project", template=repo, task="classification")
     bundled = new_project(tmp_path / "bundled", task="summarization", citations="true")
 
@@ -227,13 +240,16 @@ def test_an_update_without_template_changes_changes_nothing(tmp_path):
         assert result.changes == [] and git(made, "status", "--porcelain") == ""
 
 
-@pytest.mark.parametrize(("args", "named"), [
-    (["--set", "colour=blue"], "unknown question id 'colour'"),
-    (["--set", "template_version=9"], "set by scaffolder itself"),
-    (["--set", "nokey"], "KEY=VALUE"),
-    (["--conflict", "theirs"], "'theirs' is not one of 'inline', 'rej'"),
-    (["--vcs-ref", "v0.0.1"], "cannot get version 'v0.0.1'"),
-])
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--set", "colour=blue"], "unknown question id 'colour'"),
+        (["--set", "template_version=9"], "set by scaffolder itself"),
+        (["--set", "nokey"], "KEY=VALUE"),
+        (["--conflict", "theirs"], "'theirs' is not one of 'inline', 'rej'"),
+        (["--vcs-ref", "v0.0.1"], "cannot get version 'v0.0.1'"),
+    ],
+)
 def test_bad_input_exits_2_names_the_problem_and_writes_nothing(tiny, args, named):
     _, project = tiny
     before = snapshot(project)
@@ -266,8 +282,9 @@ def test_pivot_from_rag_to_hybrid_keeps_the_users_module(tmp_path):
     assert answers_of(project)["approach"] == "hybrid"
     assert "approach: rag -> hybrid" in result.output
     fresh = tmp_path / "fresh-hybrid"
-    scaffolder.new(fresh, approach="hybrid", answers={"project_name": "support-bot"},
-                   defaults=True, git=False)
+    scaffolder.new(
+        fresh, approach="hybrid", answers={"project_name": "support-bot"}, defaults=True, git=False
+    )
     for made in sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file()):
         assert (project / made).is_file(), f"{made} of the hybrid starter did not arrive"
 
@@ -275,10 +292,15 @@ def test_pivot_from_rag_to_hybrid_keeps_the_users_module(tmp_path):
 def test_offline_upgrade_from_a_fresh_clone_with_an_empty_home(tmp_path):
     """Made with version N; updated from a teammate's clone where only N+1 is installed."""
     old = install(tmp_path / "install-0.1", "0.1.0")
-    new = install(tmp_path / "install-0.2", "0.2.0", history_from=old,
-                  template_edits={"_shared/gitignore.jinja": "# added in 0.2.0\n"})
-    made = run_installed(old, tmp_path / "home-a", tmp_path, "new", "acme-bot", "--approach",
-                         "rag", "--defaults")
+    new = install(
+        tmp_path / "install-0.2",
+        "0.2.0",
+        history_from=old,
+        template_edits={"_shared/gitignore.jinja": "# added in 0.2.0\n"},
+    )
+    made = run_installed(
+        old, tmp_path / "home-a", tmp_path, "new", "acme-bot", "--approach", "rag", "--defaults"
+    )
     assert made.returncode == 0, made.stderr
     project = tmp_path / "acme-bot"
     readme = project / "README.md"
@@ -304,10 +326,18 @@ def test_offline_upgrade_from_a_fresh_clone_with_an_empty_home(tmp_path):
 
 def test_without_the_old_version_every_difference_is_a_conflict_to_review(tmp_path):
     old = install(tmp_path / "install-0.1", "0.1.0")
-    unreleased = install(tmp_path / "install-0.2", "0.2.0", release_it=False,
-                         template_edits={"_shared/gitignore.jinja": "# added in 0.2.0\n"})
-    assert run_installed(old, tmp_path / "home", tmp_path, "new", "app", "--approach", "rag",
-                         "--defaults").returncode == 0
+    unreleased = install(
+        tmp_path / "install-0.2",
+        "0.2.0",
+        release_it=False,
+        template_edits={"_shared/gitignore.jinja": "# added in 0.2.0\n"},
+    )
+    assert (
+        run_installed(
+            old, tmp_path / "home", tmp_path, "new", "app", "--approach", "rag", "--defaults"
+        ).returncode
+        == 0
+    )
     project = tmp_path / "app"
     gitignore = project / ".gitignore"
     gitignore.write_text(gitignore.read_text() + "my-secrets/\n")
@@ -323,11 +353,22 @@ def test_without_the_old_version_every_difference_is_a_conflict_to_review(tmp_pa
 
 def test_on_a_terminal_a_new_question_is_asked(tiny):
     repo, project = tiny
-    release(repo, "v2.0.0", {"LICENSE.jinja": "{{ licence }}\n"},
-            config={"licence": {"type": "str", "default": "MIT", "help": "Which licence?"}})
+    release(
+        repo,
+        "v2.0.0",
+        {"LICENSE.jinja": "{{ licence }}\n"},
+        config={"licence": {"type": "str", "default": "MIT", "help": "Which licence?"}},
+    )
     env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "NO_COLOR": "1"}
-    child = pexpect.spawn(sys.executable, ["-m", "scaffolder", "update"], cwd=str(project),
-                          env=env, encoding="utf-8", timeout=60, dimensions=(50, 160))
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "scaffolder", "update"],
+        cwd=str(project),
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(50, 160),
+    )
     try:
         child.expect("Which licence")
         time.sleep(0.3)  # prompt_toolkit drops keys typed before it has drawn the prompt

@@ -31,8 +31,9 @@ ANSWERS_TEMPLATE = "{{ _copier_answers|to_nice_yaml -}}\n"
 
 
 def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *IDENTITY, *args], cwd=cwd, check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(
+        ["git", *IDENTITY, *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def commit_all(repo: Path, message: str = "work") -> None:
@@ -51,24 +52,29 @@ def write_files(root: Path, files: dict[str, str | None]) -> None:
         path.write_text(text)
 
 
-def tiny_template(repo: Path, files: dict[str, str], *, tag: str | None = "v1.0.0",
-                  config: dict | None = None) -> Path:
+def tiny_template(
+    repo: Path, files: dict[str, str], *, tag: str | None = "v1.0.0", config: dict | None = None
+) -> Path:
     """A minimal copier template in a git repository, tagged as its first version."""
     repo.mkdir(parents=True)
     git(repo, "init", "-q", "-b", "main")
-    write_files(repo, {
-        "copier.yml": yaml.safe_dump({**TINY_COPIER, **(config or {})}, sort_keys=False),
-        "{{_copier_conf.answers_file}}.jinja": ANSWERS_TEMPLATE,
-        **files,
-    })
+    write_files(
+        repo,
+        {
+            "copier.yml": yaml.safe_dump({**TINY_COPIER, **(config or {})}, sort_keys=False),
+            "{{_copier_conf.answers_file}}.jinja": ANSWERS_TEMPLATE,
+            **files,
+        },
+    )
     commit_all(repo, "first version")
     if tag:
         git(repo, "tag", tag)
     return repo
 
 
-def release(repo: Path, tag: str, files: dict[str, str | None] | None = None,
-            config: dict | None = None) -> None:
+def release(
+    repo: Path, tag: str, files: dict[str, str | None] | None = None, config: dict | None = None
+) -> None:
     """Commit changes to a template repository and tag them as a new version."""
     write_files(repo, files or {})
     if config is not None:
@@ -79,8 +85,14 @@ def release(repo: Path, tag: str, files: dict[str, str | None] | None = None,
 
 def new_project(dest: Path, template: Path | str | None = None, **answers) -> Path:
     """A project as `scaffolder new` makes it, committed."""
-    scaffolder.new(dest, approach=answers.pop("approach", "rag"), answers=answers,
-                   template=template, defaults=True, git=True)
+    scaffolder.new(
+        dest,
+        approach=answers.pop("approach", "rag"),
+        answers=answers,
+        template=template,
+        defaults=True,
+        git=True,
+    )
     return dest
 
 
@@ -94,8 +106,14 @@ def snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in files}
 
 
-def install(into: Path, version: str, *, template_edits: dict[str, str] | None = None,
-            history_from: Path | None = None, release_it: bool = True) -> Path:
+def install(
+    into: Path,
+    version: str,
+    *,
+    template_edits: dict[str, str] | None = None,
+    history_from: Path | None = None,
+    release_it: bool = True,
+) -> Path:
     """A separate installation of scaffolder at `version`, laid out like the wheel.
 
     The package is copied with its templates inside it (as in the wheel), its version set,
@@ -103,13 +121,20 @@ def install(into: Path, version: str, *, template_edits: dict[str, str] | None =
     the previous installation's history (if any) plus this version.
     """
     package = into / "scaffolder"
-    shutil.copytree(REPO / "scaffolder", package,
-                    ignore=shutil.ignore_patterns("__pycache__", "template_history.bundle"))
-    shutil.copytree(bundled_templates(), package / "templates",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        REPO / "scaffolder",
+        package,
+        ignore=shutil.ignore_patterns("__pycache__", "template_history.bundle"),
+    )
+    shutil.copytree(
+        bundled_templates(), package / "templates", ignore=shutil.ignore_patterns("__pycache__")
+    )
     init = package / "__init__.py"
-    init.write_text(init.read_text().replace(f'__version__ = "{scaffolder.__version__}"',
-                                             f'__version__ = "{version}"'))
+    init.write_text(
+        init.read_text().replace(
+            f'__version__ = "{scaffolder.__version__}"', f'__version__ = "{version}"'
+        )
+    )
     for name, extra in (template_edits or {}).items():
         target = package / "templates" / name
         target.write_text(target.read_text() + extra)
@@ -124,8 +149,18 @@ def install(into: Path, version: str, *, template_edits: dict[str, str] | None =
 def run_installed(installation: Path, home: Path, cwd: Path, *args: str):
     """Run `python -m scaffolder` from one installation, with a private, empty home."""
     home.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("XDG_", "SCAFFOLDER_", "COPIER_", "GIT_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("XDG_", "SCAFFOLDER_", "COPIER_", "GIT_"))
+    }
     env.update(HOME=str(home), PYTHONPATH=str(installation))
-    return subprocess.run([sys.executable, "-m", "scaffolder", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "scaffolder", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
