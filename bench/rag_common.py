@@ -175,13 +175,18 @@ def write_corpus(folder: Path, modules: tuple[str, ...] = MODULES) -> list[str]:
 
 
 def queries(modules: list[str], per_module: int = 3) -> list[tuple[str, str]]:
-    """(query, module) pairs: the first sentence of public functions' docstrings."""
+    """(query, module) pairs: the first sentence of public functions' docstrings.
+
+    Only functions that the module's page documents count (pydoc leaves out names missing from
+    a module's `__all__`): a query whose answer is not on its page cannot be found by anyone.
+    """
     pairs = []
     for name in modules:
         module = importlib.import_module(name)
+        documented = getattr(module, "__all__", None)
         found = 0
         for attr, value in sorted(vars(module).items()):
-            if attr.startswith("_") or not inspect.isfunction(value):
+            if not inspect.isfunction(value) or not pydoc.visiblename(attr, documented, value):
                 continue
             if getattr(value, "__module__", None) != module.__name__:
                 continue
@@ -193,6 +198,37 @@ def queries(modules: list[str], per_module: int = 3) -> list[tuple[str, str]]:
             if found == per_module:
                 break
     return pairs
+
+
+def hide_query_sentences(corpus: Path, pairs: list[tuple[str, str]]) -> int:
+    """Delete from each module's page the lines that hold one of its queries' sentences.
+
+    What is left of a function's entry (its name, signature and the rest of its docstring) has to
+    carry the match: the query's words are no longer on the page, as with a user who asks in
+    words of their own. Returns the number of lines deleted.
+    """
+    by_module: dict[str, list[str]] = {}
+    for sentence, module in pairs:
+        by_module.setdefault(module, []).append(sentence)
+    deleted = 0
+    for module, sentences in by_module.items():
+        page = corpus / f"{module}.txt"
+        kept = []
+        for line in page.read_text(encoding="utf-8").splitlines():
+            text = line.strip().lstrip("|").strip()
+            if len(text) >= 12 and any(_holds_part_of(s, text) for s in sentences):
+                deleted += 1
+            else:
+                kept.append(line)
+        page.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return deleted
+
+
+def _holds_part_of(sentence: str, line: str) -> bool:
+    """A docstring line of the sentence: inside it, or its last line, which may run on into the
+    next sentence."""
+    head = line.split(". ")[0].rstrip(".")
+    return line in sentence or (len(head) >= 12 and sentence.endswith(head))
 
 
 def load(project: Path, *overrides: str):

@@ -6,6 +6,8 @@ merges, serves, and runs DDP with two CPU processes: its tests are the specifica
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 from conftest import run_make
@@ -16,7 +18,7 @@ from conftest import run_make
     ("task", "shape", "base"),
     [
         ("classification", "classification", "all-minilm-l6-v2"),
-        ("extraction", "generation", "gemma3-270m"),
+        ("qa", "generation", "gemma3-270m"),
     ],
 )
 def test_generated_project_passes_its_own_tests(render, starter_env, task, shape, base):
@@ -48,3 +50,36 @@ def test_every_accelerate_config_is_shipped(render):
         "deepspeed_zero2.yaml",
         "deepspeed_zero3.yaml",
     }
+
+
+@pytest.mark.parametrize(
+    ("task", "instruction"),
+    [
+        ("qa", "Answer the question"),
+        ("summarization", "Summarise these chest X-ray findings"),
+        ("content", "Write a product description"),
+        ("extraction", "Extract claimant"),
+        ("code", "Extract claimant"),
+    ],
+)
+def test_generation_sample_data_matches_the_task(render, task, instruction):
+    project = render("finetune", name=f"sample-{task}", task=task)
+    sizes = {}
+    for split in ("train", "validation", "test"):
+        lines = (project / "data" / "sample" / f"{split}.jsonl").read_text().splitlines()
+        rows = [json.loads(line) for line in lines]
+        assert all(set(row) == {"prompt", "completion"} for row in rows)
+        assert all(row["prompt"].startswith(instruction) for row in rows)
+        sizes[split] = len(rows)
+    assert sizes == {"train": 320, "validation": 40, "test": 40}
+
+
+def test_held_out_qa_questions_are_about_services_training_never_shows(render):
+    project = render("finetune", name="sample-qa", task="qa")
+
+    def services(split: str) -> set[str]:
+        lines = (project / "data" / "sample" / f"{split}.jsonl").read_text().splitlines()
+        passages = [json.loads(line)["prompt"].split("Passage: ")[1] for line in lines]
+        return {passage.split(" is owned")[0] for passage in passages}
+
+    assert services("test") and not services("train") & services("test")
