@@ -10,45 +10,38 @@ release, appended by `scripts/release_templates.py` when a version is released.
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 from scaffolder.catalog import PACKAGE_DIR
-from scaffolder.errors import ScaffolderError
+from scaffolder.errors import ReleaseConflict
+from scaffolder.git import clone_at, remote_refs
+from scaffolder.git import run as git
 
 HISTORY_BUNDLE = PACKAGE_DIR / "template_history.bundle"
 _IDENTITY = ["-c", "user.name=scaffolder release", "-c", "user.email=release@scaffolder.invalid"]
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".DS_Store")
 
 
-class ReleaseConflict(ScaffolderError):
-    """A version tag already holds other templates: releases are immutable."""
-
-
 def tag_for(version: str) -> str:
     return version if version.startswith("v") else f"v{version}"
-
-
-def git(*args: str, cwd: Path | None = None) -> str:
-    """Run git quietly and return its stdout; a failure raises CalledProcessError."""
-    return subprocess.run(
-        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
-    ).stdout
 
 
 def released_tags(bundle: Path = HISTORY_BUNDLE) -> list[str]:
     """Tags held by a history bundle (none when the file does not exist)."""
     if not bundle.is_file():
         return []
-    listing = git("ls-remote", "--tags", "--refs", str(bundle.resolve()))
-    return [line.split("refs/tags/", 1)[1] for line in listing.splitlines()]
+    refs = remote_refs(str(bundle.resolve()))
+    return [name.removeprefix("refs/tags/") for name in refs if _is_tag(name)]
+
+
+def _is_tag(ref: str) -> bool:
+    return ref.startswith("refs/tags/") and not ref.endswith("^{}")
 
 
 def export(bundle: Path, tag: str, into: Path) -> Path:
     """Write the templates of one released version into `into` (a plain folder, no .git)."""
-    git("clone", "-q", "--no-checkout", str(bundle.resolve()), str(into))
-    git("-c", "advice.detachedHead=false", "checkout", "-q", f"refs/tags/{tag}", cwd=into)
+    clone_at(str(bundle.resolve()), f"refs/tags/{tag}", into)
     shutil.rmtree(into / ".git")
     return into
 
@@ -94,3 +87,35 @@ def record_release(templates: Path, version: str, bundle: Path = HISTORY_BUNDLE)
         git("bundle", "create", "-q", str(staged.resolve()), "main", "--tags", cwd=repo)
         staged.replace(bundle)
     return tag
+
+
+def release_problem(templates: Path, version: str, bundle: Path = HISTORY_BUNDLE) -> str | None:
+    """Why `templates` cannot ship as `version`, or None when they can.
+
+    A development version (`0.3.0.dev0`) may change freely. A release must be recorded in the
+    history, and its templates may never change afterwards: projects made with it rely on
+    getting exactly them back as the ancestor of their updates.
+    """
+    from packaging.version import Version
+
+    parsed = Version(version)
+    if parsed.is_devrelease or parsed.is_prerelease:
+        return None
+    tag = tag_for(version)
+    next_dev = f"{parsed.major}.{parsed.minor + 1}.0.dev0"
+    if tag not in released_tags(bundle):
+        return (
+            f"scaffolder {version} is a release, but {bundle.name} does not record {tag}: run "
+            f"scripts/release_templates.py, or work on a development version such as {next_dev}"
+        )
+    with tempfile.TemporaryDirectory(prefix="scaffolder-release-check-") as scratch:
+        copy = Path(scratch) / bundle.name
+        shutil.copyfile(bundle, copy)
+        try:
+            record_release(templates, version, copy)
+        except ReleaseConflict:
+            return (
+                f"templates changed after {tag} was recorded: bump the version "
+                f"(to {next_dev} in scaffolder/__init__.py) so that {tag} stays what it shipped as"
+            )
+    return None

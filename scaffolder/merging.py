@@ -14,11 +14,12 @@ Rules that copier's own update does not keep, and this module does:
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from scaffolder import git
 
 CONFLICT_MODES = ("inline", "rej")
 _REJ_MARKER_SIZE = 31  # long markers cannot clash with a user's own "=======" lines
@@ -51,22 +52,36 @@ def plan(
     conflict: str,
     labels: Labels,
     skip: frozenset[str] = frozenset(),
+    moves: Mapping[str, str] | None = None,
 ) -> list[Change]:
-    """Decide every path's fate without touching the project."""
-    paths = sorted((_files(old) if old else set()) | _files(new))
+    """Decide every path's fate without touching the project.
+
+    `moves` maps an old path to the place where the new template keeps that file (a pivot,
+    see `pivoting`): the user's version is merged into the new file there, and the old path
+    is removed.
+    """
+    moves = moves or {}
+    origins = {target: origin for origin, target in moves.items()}
+    paths = sorted((files(old) if old else set()) | files(new))
     changes = []
     for path in paths:
         if path in skip:
             continue
-        change = _decide(
-            path,
-            _read(old / path if old else None),
-            _read(new / path),
-            _read(project / path),
-            has_base=old is not None,
-            conflict=conflict,
-            labels=labels,
-        )
+        if path in moves:
+            change = _move_away(path, moves[path], _read(project / path))
+        else:
+            origin = origins.get(path, path)
+            change = _decide(
+                path,
+                _read(old / origin if old else None),
+                _read(new / path),
+                _read(project / origin),
+                has_base=old is not None,
+                conflict=conflict,
+                labels=labels,
+            )
+            if origin != path:
+                change = _arrive(path, origin, change, _read(project / origin))
         if change:
             changes.append(_with_mode(change, new / path))
     return changes
@@ -134,6 +149,21 @@ def _decide(
     )
 
 
+def _move_away(path: str, target: str, ours: bytes | None) -> Change | None:
+    return Change(path, "removed", f"moved to {target}") if ours is not None else None
+
+
+def _arrive(path: str, origin: str, change: Change | None, ours: bytes | None) -> Change | None:
+    """A moved file lands at `path`: merged with the template's when both changed it, else
+    the user's version as it was (a file the user deleted stays deleted)."""
+    if ours is None:
+        return change
+    if change is None:
+        change = Change(path, "added", content=ours)
+    note = f"moved from {origin}" + (f"; {change.note}" if change.note else "")
+    return replace(change, note=note)
+
+
 def _merge(path, base, theirs, ours, *, conflict, labels, note) -> Change:
     if any(_is_binary(b) for b in (base, theirs, ours)):
         return Change(
@@ -177,27 +207,10 @@ def _merge_file(
         for name, content in (("ours", ours), ("base", base), ("theirs", theirs)):
             file = Path(scratch, name)
             file.write_bytes(content)
-            files.append(str(file))
-        result = subprocess.run(
-            [
-                "git",
-                "merge-file",
-                "-p",
-                f"--marker-size={marker}",
-                *(["--diff3"] if diff3 else []),
-                "-L",
-                labels.ours,
-                "-L",
-                labels.base,
-                "-L",
-                labels.theirs,
-                *files,
-            ],
-            capture_output=True,
+            files.append(file)
+        return git.merge_file(
+            *files, labels=(labels.ours, labels.base, labels.theirs), marker=marker, diff3=diff3
         )
-    if result.returncode < 0 or result.returncode > 127:
-        raise RuntimeError(f"git merge-file failed: {result.stderr.decode(errors='replace')}")
-    return result.stdout, result.returncode
 
 
 def _split_rejects(merged: str, path: str, labels: Labels) -> tuple[str, str]:
@@ -245,7 +258,8 @@ def _hunk(at: int, sides: dict[str, list[str]]) -> str:
     )
 
 
-def _files(root: Path) -> set[str]:
+def files(root: Path) -> set[str]:
+    """Every file under `root` as a POSIX path relative to it (git's own folder left out)."""
     return {path.relative_to(root).as_posix() for path in _walk(root)}
 
 

@@ -18,14 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from scaffolder.catalog import template_config
-from scaffolder.errors import InvalidInput, ScaffolderError
+from scaffolder.errors import InvalidInput, MigrationFailed
 from scaffolder.sources import Checkout, parse_version
 
 STAGES = ("before", "after")
-
-
-class MigrationFailed(ScaffolderError):
-    """A migration command exited non-zero; the update stopped there."""
 
 
 @dataclass(frozen=True)

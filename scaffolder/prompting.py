@@ -5,7 +5,7 @@ questionary (prompt_toolkit) is imported only here, and only when a terminal is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import click
@@ -15,21 +15,31 @@ from scaffolder.questionnaire import Question
 EXPLAIN = "__explain__"
 
 
-def ask_questions(questions: Iterable[Question]) -> dict[str, Any]:
-    return {question.id: ask(question) for question in questions}
+def ask_questions(
+    questions: Iterable[Question], suggested: Mapping[str, tuple[Any, str]] | None = None
+) -> dict[str, Any]:
+    """Ask each question; `suggested` maps ids to (answer, where it was found) from evidence."""
+    suggested = suggested or {}
+    return {question.id: ask(question, suggested.get(question.id)) for question in questions}
 
 
-def ask(question: Question) -> Any:
-    """One question; choosing 'Why does this matter?' prints its help and asks again."""
+def ask(question: Question, suggested: tuple[Any, str] | None = None) -> Any:
+    """One question; choosing 'Why does this matter?' prints its help and asks again.
+
+    An answer found in the user's files is offered as the default and says where it came from.
+    """
     import questionary
 
     options = _options(question)
-    default = next(value for _, value in options if value == question.default)
+    preset, mark = (
+        (suggested[0], f"  (from your files: {suggested[1]})")
+        if suggested
+        else (question.default, "  (default)")
+    )
+    default = next(value for _, value in options if value == preset)
     while True:
         choices = [
-            questionary.Choice(
-                title=label + ("  (default)" if value == question.default else ""), value=value
-            )
+            questionary.Choice(title=label + (mark if value == preset else ""), value=value)
             for label, value in options
         ] + [questionary.Choice(title="Why does this matter?", value=EXPLAIN)]
         answer = questionary.select(question.prompt, choices=choices, default=default).unsafe_ask()

@@ -8,31 +8,50 @@ version that rendered it (`_commit`), never a path into an installed package:
 - a git URL, `gh:owner/repo` / `gl:owner/repo`, or a local git repository: versions are its tags;
 - a plain local folder: unversioned (every update is a reviewable re-render).
 
+A recorded id is input like any other (a project may come from anyone's clone): no `Source`
+exists unless its id has one of these forms, so none reaches git as an option or an unexpected
+transport. Trust compares resolved locations, whole path components at a time (`covers`).
 Nothing here imports copier, so `scaffolder templates` stays fast.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
 
-from scaffolder import __version__, history
+from scaffolder import __version__, git, history
 from scaffolder.catalog import bundled_templates, template_config
-from scaffolder.errors import InvalidInput, ScaffolderError
+from scaffolder.errors import (
+    GitFailed,
+    InvalidInput,
+    UntrustedTemplate,
+    VersionNotFound,
+    shorten,
+)
 
 if TYPE_CHECKING:
     from packaging.version import Version
 
 BUNDLED = "bundled:scaffolder"
-_ALIASES = {"gh:": "https://github.com/", "gl:": "https://gitlab.com/"}
-_REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:|gh:|gl:)", re.IGNORECASE)
+ALLOWED_FORMS = (
+    "a local path, a file:// URL, a git bundle, bundled:scaffolder, gh:owner/repo, "
+    "gl:owner/repo, or an https:// or ssh:// git URL (or user@host:path)"
+)
+_HOSTS = {"gh": "github.com", "gl": "gitlab.com"}
+#: A name in a URL path or a shorthand: never starts with '-' (an option) or '.' ('..').
+_NAME = r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
+_HOST = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
+_SHORTHAND = re.compile(rf"^(gh|gl):({_NAME}(?:/{_NAME})+?)/?$")
+_SCP = re.compile(rf"^({_NAME})@([A-Za-z0-9][A-Za-z0-9.-]*):(?!/)(.+)$")
+_URL_SCHEMES = ("https", "ssh", "file")
 #: copier settings that make a template run commands on the user's machine.
 RISKY_SETTINGS = {
     "_tasks": "tasks",
@@ -41,44 +60,141 @@ RISKY_SETTINGS = {
 }
 
 
-class VersionNotFound(ScaffolderError):
-    """The source does not hold the requested version (or cannot be reached)."""
-
-    exit_code = 2
-
-
-class UntrustedTemplate(ScaffolderError):
-    """A template would run commands and nobody said it may; nothing was written."""
-
-    exit_code = 2
-
-
 @dataclass(frozen=True)
 class Source:
-    """A template source, by the identifier recorded in projects."""
+    """A template source, by the identifier recorded in projects.
+
+    Only the forms in `ALLOWED_FORMS` can be constructed, so no id that reaches git can be
+    read as an option or pick an unexpected transport (`ext::`, `--upload-pack=...`).
+    """
 
     id: str
+
+    def __post_init__(self) -> None:
+        problem = _problem(self.id)
+        if problem:
+            raise InvalidInput(
+                f"template source {shorten(self.id)!r} is refused: {problem}; "
+                f"a source is {ALLOWED_FORMS}"
+            )
 
     @property
     def kind(self) -> str:
         if self.id == BUNDLED:
             return "bundled"
-        if _REMOTE.match(self.id) or Path(self.id, ".git").exists() or self.id.endswith(".bundle"):
+        if not self.id.startswith("/") or self.id.endswith(".bundle"):
             return "git"
-        return "folder"
+        return "git" if Path(self.id, ".git").exists() else "folder"
 
     @property
     def url(self) -> str:
         """What git understands: shorthands expanded."""
-        for prefix, base in _ALIASES.items():
-            if self.id.startswith(prefix):
-                return base + self.id[len(prefix) :].removesuffix(".git") + ".git"
+        shorthand = _SHORTHAND.match(self.id)
+        if shorthand:
+            return f"https://{_HOSTS[shorthand[1]]}/{shorthand[2].removesuffix('.git')}.git"
         return self.id
+
+    @property
+    def location(self) -> tuple[str, ...]:
+        """Where the source is, as components that trust compares (see `covers`)."""
+        return ("bundled",) if self.kind == "bundled" else location(self.id)
 
     def describe(self) -> str:
         if self.kind == "bundled":
             return f"bundled with scaffolder {__version__} ({bundled_templates()})"
         return self.id
+
+
+def _problem(text: object) -> str | None:
+    """Why `text` is not a source id scaffolder accepts, or None when it is one."""
+    if not isinstance(text, str) or not text:
+        return "it is not a non-empty text"
+    if any(ord(ch) < 32 or ch == "\x7f" for ch in text):
+        return "it contains control characters"
+    if text == BUNDLED:
+        return None
+    if text.startswith("bundled:"):
+        return f"the only bundled templates are {BUNDLED}"
+    if text.startswith("-"):
+        return "it starts with '-', so git would read it as an option"
+    if _SHORTHAND.match(text):
+        return None
+    if "://" in text:
+        return _url_problem(text)
+    scp = _SCP.match(text)
+    if scp:
+        return _segments_problem(scp[3])
+    if text.startswith("/"):
+        return None
+    return "it is neither an absolute path nor a git URL"
+
+
+def _url_problem(text: str) -> str | None:
+    try:
+        url = urlsplit(text)
+        url.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError as error:
+        return f"it is not a valid URL ({error})"
+    if url.scheme.lower() not in _URL_SCHEMES:
+        return f"the scheme {url.scheme!r} is not one of {', '.join(_URL_SCHEMES)}"
+    if url.scheme.lower() == "file":
+        return None if url.netloc in ("", "localhost") else "a file:// URL names no host"
+    if not url.hostname or not _HOST.match(url.hostname):
+        return f"{shorten(url.hostname or '')!r} is not a host name"
+    if url.username and not re.fullmatch(_NAME, url.username):
+        return f"{shorten(url.username)!r} is not a user name"
+    return _segments_problem(url.path)
+
+
+def _segments_problem(path: str) -> str | None:
+    names = [name for name in path.split("/") if name]
+    if not names:
+        return "it names no repository"
+    if any(name in (".", "..") or name.startswith("-") for name in names):
+        return "its path contains '.', '..' or a name starting with '-'"
+    return None
+
+
+def location(text: str, base: Path | None = None) -> tuple[str, ...]:
+    """Where a source id or a trusted prefix points, as comparable components.
+
+    Local paths and file:// URLs are resolved (`..`, symlinks) to ('local', *parts);
+    remote ones become ('remote', host, *names), whatever the transport or shorthand, with
+    a trailing `.git` dropped. Relative paths are relative to `base` (default: here).
+    """
+    shorthand = re.match(r"^(gh|gl):(.*)$", text)
+    if shorthand:
+        return ("remote", _HOSTS[shorthand[1]], *_names(shorthand[2]))
+    scp = _SCP.match(text)
+    if scp:
+        return ("remote", scp[2].lower(), *_names(scp[3]))
+    if "://" in text:
+        url = urlsplit(text)
+        if url.scheme.lower() == "file":
+            return _local(Path(unquote(url.path)), base)
+        host = (url.hostname or "").lower() + (f":{url.port}" if url.port else "")
+        return ("remote", host, *_names(url.path))
+    return _local(Path(text).expanduser(), base)
+
+
+def _local(path: Path, base: Path | None) -> tuple[str, ...]:
+    absolute = path if path.is_absolute() else (base or Path.cwd()) / path
+    return ("local", *Path(os.path.realpath(absolute)).parts)
+
+
+def _names(path: str) -> tuple[str, ...]:
+    names = [name for name in path.split("/") if name]
+    if any(name in (".", "..") for name in names):
+        raise InvalidInput(f"{shorten(path)!r}: '.' and '..' are not allowed in a git URL")
+    if names:
+        names[-1] = names[-1].removesuffix(".git")
+    return tuple(names)
+
+
+def covers(prefix: tuple[str, ...], place: tuple[str, ...]) -> bool:
+    """Whether a trusted prefix covers a location, whole component by whole component:
+    /x/good covers /x/good/a but never /x/good-evil."""
+    return place[: len(prefix)] == prefix
 
 
 @dataclass(frozen=True)
@@ -103,18 +219,28 @@ def bundled() -> Source:
 def parse(text: str, base: Path | None = None) -> Source:
     """A source given on the command line or in a team config (paths relative to `base`)."""
     text = text.strip()
-    if text in (BUNDLED, "bundled"):
+    if text == "bundled":
         return Source(BUNDLED)
-    if _REMOTE.match(text):
+    if text.startswith("bundled:") or _SHORTHAND.match(text) or "://" in text or _SCP.match(text):
         return Source(text)
     path = Path(text).expanduser()
     path = (base or Path.cwd()) / path if not path.is_absolute() else path
     if not path.exists():
         raise InvalidInput(
-            f"template source {text!r}: no such folder or file; expected a git URL, "
-            "gh:owner/repo, gl:owner/repo, or a local path to a template repository"
+            f"template source {shorten(text)!r}: no such folder or file; expected {ALLOWED_FORMS}"
         )
     return Source(str(path.resolve()))
+
+
+def recorded(value: object, answers_file: Path | str) -> Source:
+    """The source a project's answers file records (`_src_path`), checked before any use:
+    a file from a clone is input like any other, and its source must not reach git unchecked."""
+    if value is None:
+        return Source(BUNDLED)
+    try:
+        return Source(value)  # type: ignore[arg-type]
+    except InvalidInput as error:
+        raise InvalidInput(f"{answers_file}: _src_path: {error}; nothing was run") from None
 
 
 def latest_ref(source: Source) -> str | None:
@@ -125,13 +251,9 @@ def latest_ref(source: Source) -> str | None:
     if source.kind == "folder":
         return None
     try:
-        listing = history.git("ls-remote", source.url)
-    except subprocess.CalledProcessError as error:
-        raise VersionNotFound(f"cannot read {source.id}: {error.stderr.strip()}") from error
-    commits = {}
-    for line in listing.splitlines():
-        commit, name = line.split("\t", 1)
-        commits[name] = commit
+        commits = git.remote_refs(source.url)
+    except GitFailed as error:
+        raise VersionNotFound(f"cannot read {source.id}: {error}") from error
     tags = [name.removeprefix("refs/tags/") for name in commits if name.startswith("refs/tags/")]
     versions = sorted((v, t) for t in tags if (v := parse_version(t)) and not v.is_prerelease)
     return versions[-1][1] if versions else commits.get("HEAD")
@@ -184,11 +306,10 @@ def _export_release(tag: str, into: Path) -> Path:
 def _clone(source: Source, ref: str, into: Path) -> Path:
     """A plain folder holding `ref` of a git source (copier then renders it like any folder)."""
     try:
-        history.git("clone", "-q", "--no-checkout", source.url, str(into))
-        history.git("-c", "advice.detachedHead=false", "checkout", "-q", "--detach", ref, cwd=into)
-    except subprocess.CalledProcessError as error:
+        git.clone_at(source.url, ref, into)
+    except (GitFailed, InvalidInput) as error:
         raise VersionNotFound(
-            f"cannot get version {ref!r} of {source.id}: {error.stderr.strip()}"
+            f"cannot get version {shorten(ref)!r} of {source.id}: {error}"
         ) from error
     shutil.rmtree(into / ".git")
     return into
@@ -204,9 +325,9 @@ def _template_root(folder: Path) -> Path:
     )
 
 
-def is_trusted(source: Source, trusted_prefixes: list[str]) -> bool:
-    """Bundled templates are ours; anything else only when listed (by prefix) in the team config."""
-    return source.kind == "bundled" or any(source.id.startswith(p) for p in trusted_prefixes)
+def is_trusted(source: Source, trusted: list[tuple[str, ...]]) -> bool:
+    """Bundled templates are ours; anything else only when a trusted location covers it."""
+    return source.kind == "bundled" or any(covers(prefix, source.location) for prefix in trusted)
 
 
 def ensure_allowed(template: Checkout, *, trust: bool, config_hint: str) -> bool:
@@ -219,24 +340,4 @@ def ensure_allowed(template: Checkout, *, trust: bool, config_hint: str) -> bool
         f"{' and '.join(features)}, which run commands on this machine; scaffolder did not run "
         f"them and wrote nothing. If you trust this source, pass --trust, or add it to "
         f"[trust] sources in your team config ({config_hint})."
-    )
-
-
-def stamp_answers(answers_file: Path, template: Checkout) -> None:
-    """Record the stable source id and version in a rendered answers file.
-
-    copier would record the folder it rendered from (a temporary checkout, or a path inside
-    the installed package), which breaks as soon as that folder moves or disappears.
-    """
-    import yaml
-
-    text = answers_file.read_text(encoding="utf-8")
-    header = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
-    recorded = yaml.safe_load(text) or {}
-    answers = {k: v for k, v in recorded.items() if k not in ("_commit", "_src_path")}
-    stamp = {"_commit": template.ref, "_src_path": template.source.id}
-    answers = {**{k: v for k, v in stamp.items() if v is not None}, **answers}
-    answers_file.write_text(
-        header + yaml.safe_dump(answers, sort_keys=False, allow_unicode=True, width=1000),
-        encoding="utf-8",
     )

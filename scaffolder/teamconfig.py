@@ -15,6 +15,10 @@ user's config directory (`~/.config/scaffolder/` on Linux). Example:
 
     [trust]
     sources = ["gh:acme/"]            # prefixes whose copier tasks/migrations may run
+
+Trusted prefixes are compared as resolved locations, whole path components at a time
+(see `sources.location`): `/srv/good` trusts `/srv/good/x`, never `/srv/good-evil` nor
+`/srv/good/../evil`.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from scaffolder import sources
-from scaffolder.errors import InvalidInput
+from scaffolder.answers import read_input_text
+from scaffolder.errors import InvalidInput, shorten
 
 ENV_VAR = "SCAFFOLDER_CONFIG"
 #: Sections and their keys (None: any question id).
@@ -46,7 +51,7 @@ class TeamConfig:
     version: str | None = None
     answers: Mapping[str, Any] = field(default_factory=dict)
     locked: Mapping[str, Any] = field(default_factory=dict)
-    trusted: tuple[str, ...] = ()
+    trusted: tuple[tuple[str, ...], ...] = ()  # resolved locations (see sources.location)
 
     def describe(self) -> str:
         return str(self.path) if self.path else "none found"
@@ -59,8 +64,8 @@ class TeamConfig:
         for key, value in answers.items():
             if key in self.locked and _text(value) != _text(self.locked[key]):
                 raise InvalidInput(
-                    f"{key!r} is locked to {_text(self.locked[key])!r} by the team config "
-                    f"{self.path}; it cannot be set to {_text(value)!r}"
+                    f"{key!r} is locked to {shorten(_text(self.locked[key]))!r} by the team "
+                    f"config {self.path}; it cannot be set to {shorten(_text(value))!r}"
                 )
 
     def check_known(self, questions: Collection[str], template: str) -> None:
@@ -69,7 +74,8 @@ class TeamConfig:
             for key in answers:
                 if key not in questions:
                     raise InvalidInput(
-                        f"{self.path}: [{section}] {key!r} is not a question of the template "
+                        f"{self.path}: [{section}] {shorten(key)!r} is not a question of the "
+                        "template "
                         f"{template}; its questions: {', '.join(sorted(questions))}"
                     )
 
@@ -99,19 +105,21 @@ def parse(path: Path) -> TeamConfig:
     template = data.get("template", {})
     trusted = data.get("trust", {}).get("sources", [])
     if not isinstance(trusted, list) or not all(isinstance(t, str) for t in trusted):
-        raise InvalidInput(f"{path}: [trust] sources must be a list of strings, got {trusted!r}")
+        raise InvalidInput(
+            f"{path}: [trust] sources must be a list of strings, got {shorten(trusted)}"
+        )
     source = template.get("source")
     version = template.get("version")
     for key, value in (("source", source), ("version", version)):
         if value is not None and not isinstance(value, str):
-            raise InvalidInput(f"{path}: [template] {key} must be a string, got {value!r}")
+            raise InvalidInput(f"{path}: [template] {key} must be a string, got {shorten(value)}")
     return TeamConfig(
         path=path,
         source=sources.parse(source, base=path.parent) if source else None,
         version=version,
         answers=dict(data.get("answers", {})),
         locked=dict(data.get("locked", {})),
-        trusted=tuple(_absolute_prefix(t, path.parent) for t in trusted),
+        trusted=tuple(_trusted_location(path, prefix) for prefix in trusted),
     )
 
 
@@ -120,15 +128,20 @@ def _check_sections(path: Path, data: dict[str, Any]) -> None:
     for section, value in data.items():
         if section not in _SECTIONS:
             raise InvalidInput(
-                f"{path}: unknown section [{section}]; allowed: {', '.join(sorted(_SECTIONS))}"
+                f"{path}: unknown section [{shorten(section)}]; "
+                f"allowed: {', '.join(sorted(_SECTIONS))}"
             )
         if not isinstance(value, dict):
-            raise InvalidInput(f"{path}: {section} must be a table ([{section}]), got {value!r}")
+            raise InvalidInput(
+                f"{path}: {section} must be a table ([{section}]), got {shorten(value)}"
+            )
         allowed = _SECTIONS[section]
         for key in value:
             if allowed is not None and key not in allowed:
                 known = ", ".join(sorted(allowed))
-                raise InvalidInput(f"{path}: unknown key {key!r} in [{section}]; allowed: {known}")
+                raise InvalidInput(
+                    f"{path}: unknown key {shorten(key)!r} in [{section}]; allowed: {known}"
+                )
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -136,22 +149,19 @@ def _read_toml(path: Path) -> dict[str, Any]:
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InvalidInput(f"cannot read team config {path}: {error.strerror}") from error
+    text = read_input_text(path, "team config")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InvalidInput(f"{path}: malformed TOML: {error}") from error
 
 
-def _absolute_prefix(prefix: str, base: Path) -> str:
+def _trusted_location(path: Path, prefix: str) -> tuple[str, ...]:
     """Relative paths in `[trust] sources` are relative to the config file, like `source`."""
-    if not prefix.startswith((".", "~", "/")):
-        return prefix
-    resolved = str((base / Path(prefix).expanduser()).resolve())
-    return resolved + "/" if prefix.endswith("/") else resolved
+    try:
+        return sources.location(prefix, base=path.parent)
+    except InvalidInput as error:
+        raise InvalidInput(f"{path}: [trust] sources: {error}") from None
 
 
 def _text(value: Any) -> str:

@@ -1,4 +1,4 @@
-"""The `update` and `check` commands, the team-config options, and the starter listing.
+"""The `update` and `check` commands and the starter listing.
 
 Kept apart from `cli.py` so that module stays a short table of commands; like it, this is
 only parsing and printing over the library (`updating`, `sources`, `teamconfig`).
@@ -6,13 +6,18 @@ only parsing and printing over the library (`updating`, `sources`, `teamconfig`)
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from scaffolder import catalog, sources, teamconfig
+from scaffolder import catalog, options, sources, teamconfig
 from scaffolder.answers import parse_set_options
+
+if TYPE_CHECKING:
+    from scaffolder.updating import UpdateResult
 
 ACTION_COLOURS = {"conflict": "red", "kept": "yellow", "skipped": "yellow", "removed": "magenta"}
 FIND_CONFLICTS = {
@@ -21,33 +26,9 @@ FIND_CONFLICTS = {
 }
 
 
-def config_option(command):
-    return click.option(
-        "--config",
-        "config",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help=f"Team config TOML (default: ${teamconfig.ENV_VAR}, else "
-        f"{teamconfig.default_path()}).",
-    )(command)
-
-
-def trust_option(command):
-    return click.option(
-        "--trust",
-        is_flag=True,
-        help="Allow a template from outside scaffolder to run its copier tasks and migrations.",
-    )(command)
-
-
 @click.command("update")
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option(
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Change an answer (repeatable); --set approach=hybrid pivots the project.",
-)
+@options.set_option("Change an answer (repeatable); --set approach=hybrid pivots the project.")
 @click.option(
     "--defaults", is_flag=True, help="Questions the project never answered take their defaults."
 )
@@ -60,14 +41,26 @@ def trust_option(command):
     help="Mark conflicts inline, or keep your lines and put the template's in FILE.rej.",
 )
 @click.option("--vcs-ref", metavar="REF", help="Template version (git tag or commit) to update to.")
-@trust_option
-@config_option
-def update_command(path, settings, defaults, pretend, conflict, vcs_ref, trust, config) -> None:
+@options.trust_option
+@options.config_option
+@options.json_option
+def update_command(
+    path, settings, defaults, pretend, conflict, vcs_ref, trust, config, as_json
+) -> None:
     """Bring the project at PATH (default: here) to the newest template version.
 
     A three-way merge: the template's changes since the project was made arrive, your own
     edits stay, and where both touched the same lines the conflict is marked and listed
     (exit 1). The project must be a clean git working tree, so `git diff` shows the result.
+    Files you deleted stay deleted; files the template dropped are removed only if you never
+    changed them.
+
+    A pivot is an update with another approach: `--set approach=hybrid` turns a RAG or
+    fine-tuning project into a hybrid one (and back). Modules the new starter keeps in a
+    subpackage move there with your edits, and imports of them follow, so the project still
+    runs. `--pretend` shows the plan and writes and runs nothing (no copier task, no
+    migration). `--json` prints one object: from, to, ancestor, changes, conflicts,
+    answers_changed, pretend.
     """
     from scaffolder.updating import update
 
@@ -80,12 +73,7 @@ def update_command(path, settings, defaults, pretend, conflict, vcs_ref, trust, 
         vcs_ref=vcs_ref,
         trust=trust,
         config=config,
-        ask=sys.stdin.isatty() and sys.stdout.isatty() and not defaults,
-    )
-    verb = "Would update" if pretend else "Updated"
-    click.echo(
-        f"{verb} {result.project} from template {result.from_ref} to {result.to_ref} "
-        f"(source: {result.source.describe()})"
+        ask=not as_json and sys.stdin.isatty() and sys.stdout.isatty() and not defaults,
     )
     if result.base_problem:
         click.secho(
@@ -95,6 +83,19 @@ def update_command(path, settings, defaults, pretend, conflict, vcs_ref, trust, 
             fg="yellow",
             err=True,
         )
+    if as_json:
+        click.echo(json.dumps(result.to_dict()))
+        sys.exit(1 if result.conflicts and not pretend else 0)
+    _print_update(result)
+
+
+def _print_update(result: UpdateResult) -> None:
+    pretend = result.pretend
+    verb = "Would update" if pretend else "Updated"
+    click.echo(
+        f"{verb} {result.project} from template {result.from_ref} to {result.to_ref} "
+        f"(source: {result.source.describe()})"
+    )
     for key, (before, after) in result.answers_changed.items():
         click.echo(f"  answer    {key}: {before} -> {after}")
     for change in result.changes:
@@ -124,13 +125,17 @@ def update_command(path, settings, defaults, pretend, conflict, vcs_ref, trust, 
 
 @click.command("check")
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
-@config_option
-def check_command(path, config) -> None:
-    """Exit 1 when the project at PATH is behind its template (for the project's CI)."""
+@options.config_option
+@options.json_option
+def check_command(path, config, as_json) -> None:
+    """Exit 1 when the project at PATH is behind its template (for the project's CI).
+
+    `--json` prints one object: current, latest, up_to_date, source, summary.
+    """
     from scaffolder.updating import check
 
     result = check(path, config=config)
-    click.echo(result.summary())
+    click.echo(json.dumps(result.to_dict()) if as_json else result.summary())
     if not result.up_to_date:
         sys.exit(1)
 

@@ -9,7 +9,6 @@ is the same operation with a changed answer, such as `--set approach=hybrid`.
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from collections.abc import Mapping
 from contextlib import ExitStack
@@ -17,19 +16,25 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from scaffolder import catalog, merging, migrations, questionnaire, sources, teamconfig
-from scaffolder.errors import InvalidAnswer, InvalidInput, MissingAnswers, RenderFailed
-from scaffolder.rendering import ANSWERS_FILE, MANAGED_ANSWERS, _split_answers
-
-
-class NotAGitProject(InvalidInput):
-    """Updating rewrites files; without git the user could not review or undo it."""
-
-
-class DirtyProject(InvalidInput):
-    """Uncommitted changes would mix with the update's and could not be told apart."""
+from scaffolder import (
+    catalog,
+    engine,
+    git,
+    merging,
+    migrations,
+    pivoting,
+    questionnaire,
+    sources,
+    teamconfig,
+)
+from scaffolder.errors import (
+    DirtyProject,
+    InvalidAnswer,
+    InvalidInput,
+    MissingAnswers,
+    NotAGitProject,
+)
+from scaffolder.project import ANSWERS_FILE, locate, read_answers, recorded_source
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,23 @@ class UpdateResult:
     def conflicts(self) -> list[merging.Change]:
         return [c for c in self.changes if c.action == "conflict"]
 
+    @property
+    def ancestor(self) -> bool:
+        """Whether the old version was found, so the merge could tell the user's edits apart."""
+        return self.base_problem is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON shape of `scaffolder update --json`."""
+        return {
+            "from": self.from_ref,
+            "to": self.to_ref,
+            "ancestor": self.ancestor,
+            "changes": [{"path": c.path, "action": c.action} for c in self.changes],
+            "conflicts": [c.path for c in self.conflicts],
+            "answers_changed": {k: list(pair) for k, pair in self.answers_changed.items()},
+            "pretend": self.pretend,
+        }
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -60,6 +82,16 @@ class CheckResult:
     @property
     def up_to_date(self) -> bool:
         return self.current is not None and _same_version(self.current, self.latest)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON shape of `scaffolder check --json`."""
+        return {
+            "current": self.current,
+            "latest": self.latest,
+            "up_to_date": self.up_to_date,
+            "source": self.source.id,
+            "summary": self.summary(),
+        }
 
     def summary(self) -> str:
         where = self.source.describe()
@@ -101,13 +133,13 @@ def update(
     """
     if conflict not in merging.CONFLICT_MODES:
         raise InvalidAnswer("--conflict", conflict, merging.CONFLICT_MODES)
-    project = _project_root(path)
-    recorded = _recorded_answers(project)
+    project = locate(path)
+    recorded = read_answers(project)
     team = teamconfig.load(config)
     overrides = dict(answers or {})
     team.check_not_overriding_locks(overrides)
+    source = recorded_source(recorded, project)  # checked before anything runs
     _ensure_clean_git(project)
-    source = recorded_source(recorded)
     from_ref = recorded.get("_commit")
     may_run = trust or team.trusts(source)
 
@@ -125,19 +157,26 @@ def update(
         )
         data = _new_answers(recorded, overrides, team, new)
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="scaffolder-up-")))
-        old_render = old and _render(
+        old_render = old and engine.render(
             old,
             scratch / "old" / project.name,
-            _only_questions(recorded, old.root),
+            engine.only_questions(recorded, old.root),
             ask=False,
             unsafe=run_tasks,
+            skip_tasks=pretend,
         )
-        new_render = _render(
-            new, scratch / "new" / project.name, data, ask=ask and not defaults, unsafe=run_tasks
+        new_render = engine.render(
+            new,
+            scratch / "new" / project.name,
+            data,
+            ask=ask and not defaults,
+            unsafe=run_tasks,
+            skip_tasks=pretend,
         )
-        rendered_answers = rendered_answers_of(new_render)
+        rendered_answers = read_answers(new_render)
         if not (ask or defaults):
             _refuse_unanswered(rendered_answers, data, new.root)
+        file_moves = _pivot_moves(project, recorded, rendered_answers, old_render, new_render, new)
         changes = merging.plan(
             old_render,
             new_render,
@@ -147,7 +186,9 @@ def update(
             labels=merging.Labels(
                 "yours", f"template {from_ref or '(unknown)'}", f"template {new.ref or 'folder'}"
             ),
+            moves=file_moves,
         )
+        changes = pivoting.follow_imports(changes, project, git.tracked_files(project), file_moves)
         changes += _answers_file_change(project, new_render)
         due = migrations.pending(new, from_ref, new.ref) if run_tasks else []
         result = UpdateResult(
@@ -177,60 +218,22 @@ def update(
 
 def check(path: Path | str = ".", *, config: Path | str | None = None) -> CheckResult:
     """Compare the project's template version with the newest its source offers."""
-    project = _project_root(path)
-    recorded = _recorded_answers(project)
-    source = recorded_source(recorded)
+    project = locate(path)
+    recorded = read_answers(project)
+    source = recorded_source(recorded, project)
     latest = _team_pin(teamconfig.load(config), source) or sources.latest_ref(source)
     return CheckResult(project, source, recorded.get("_commit"), latest)
 
 
-def recorded_source(recorded: Mapping[str, Any]) -> sources.Source:
-    return sources.Source(recorded.get("_src_path") or sources.BUNDLED)
-
-
-def rendered_answers_of(rendered: Path) -> dict[str, Any]:
-    return yaml.safe_load((rendered / ANSWERS_FILE).read_text(encoding="utf-8")) or {}
-
-
-def _project_root(path: Path | str) -> Path:
-    project = Path(path).absolute()
-    if not (project / ANSWERS_FILE).is_file():
-        raise InvalidInput(
-            f"{project} is not a project made by scaffolder: it has no {ANSWERS_FILE}; "
-            "run `scaffolder update` inside the project, or pass its path"
-        )
-    return project
-
-
-def _recorded_answers(project: Path) -> dict[str, Any]:
-    try:
-        recorded = yaml.safe_load((project / ANSWERS_FILE).read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise InvalidInput(f"{project / ANSWERS_FILE} is not valid YAML: {error}") from error
-    if not isinstance(recorded, dict):
-        raise InvalidInput(f"{project / ANSWERS_FILE} does not hold a mapping of answers")
-    return recorded
-
-
 def _ensure_clean_git(project: Path) -> None:
-    inside = subprocess.run(
-        ["git", "rev-parse", "--is-inside-work-tree"], cwd=project, capture_output=True, text=True
-    )
-    if inside.returncode != 0 or inside.stdout.strip() != "true":
+    if not git.is_work_tree(project):
         raise NotAGitProject(
             f"{project} is not in a git repository; an update rewrites files, and only git lets "
             "you review and undo that. Fix: git init && git add -A && git commit -m 'Before "
             "update', then run scaffolder update again"
         )
-    status = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=all", "--", "."],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    if status.strip():
-        dirty = [line[3:] for line in status.splitlines()]
+    dirty = git.uncommitted(project)
+    if dirty:
         shown = ", ".join(dirty[:8]) + (f" and {len(dirty) - 8} more" if len(dirty) > 8 else "")
         raise DirtyProject(
             f"{project} has uncommitted changes ({shown}); the update's changes would mix with "
@@ -262,7 +265,7 @@ def _new_answers(
     """Recorded answers, then team defaults for questions never answered, locked answers,
     and the user's changes; only questions of the new template, so nothing extra reaches copier."""
     survey = questionnaire.load()
-    decision, template = _split_answers(overrides, survey, new.root)
+    decision, template = engine.split_answers(overrides, survey, new.root)
     choices = getattr(catalog.template_questions(new.root).get("approach"), "choices", None)
     if "approach" in template and choices and template["approach"] not in choices:
         raise InvalidAnswer("approach", template["approach"], choices)
@@ -275,55 +278,37 @@ def _new_answers(
         **decision,
         "template_version": new.version,
     }
-    return _only_questions(merged, new.root)
+    return engine.only_questions(merged, new.root)
 
 
-def _only_questions(answers: Mapping[str, Any], root: Path) -> dict[str, Any]:
-    questions = catalog.template_questions(root)
-    return {k: v for k, v in answers.items() if k in questions}
-
-
-def _render(
-    template: sources.Checkout, target: Path, data: dict[str, Any], *, ask: bool, unsafe: bool
-) -> Path:
-    import copier
-
-    try:
-        copier.run_copy(
-            src_path=str(template.root),
-            dst_path=target,
-            data=data,
-            defaults=not ask,
-            quiet=True,
-            unsafe=unsafe,
-            settings=copier.Settings(),
-        )
-    except ValueError as error:
-        raise InvalidInput(str(error)) from error
-    except copier.errors.CopierError as error:
-        raise RenderFailed(
-            f"copier could not render {template.source.id} ({template.ref}): {error}"
-        ) from error
-    sources.stamp_answers(target / ANSWERS_FILE, template)
-    return target
+def _pivot_moves(
+    project: Path,
+    recorded: Mapping[str, Any],
+    rendered: Mapping[str, Any],
+    old_render: Path | None,
+    new_render: Path,
+    new: sources.Checkout,
+) -> dict[str, str]:
+    """Files a change of starter moves (see `pivoting`); none without the old rendering."""
+    before, after = recorded.get("approach"), rendered.get("approach")
+    package = rendered.get("package_name")
+    if not old_render or before == after or package != recorded.get("package_name"):
+        return {}
+    found = pivoting.moves(
+        pivoting.layout(new.root),
+        str(before),
+        str(after),
+        str(package),
+        merging.files(old_render),
+        merging.files(new_render),
+    )
+    return {old: new for old, new in found.items() if not (project / new).exists()}
 
 
 def _refuse_unanswered(rendered: Mapping[str, Any], given: Mapping[str, Any], root: Path) -> None:
     """Questions the project never answered are asked; with nobody to ask and no --defaults,
     they end the run (exit 2) rather than silently take defaults."""
-    derived = {
-        q.id
-        for q in catalog.template_questions(root).values()
-        if isinstance(q.default, str) and "{{" in q.default
-    }
-    missing = [
-        k
-        for k in rendered
-        if not k.startswith("_")
-        and k not in given
-        and k not in derived
-        and k not in MANAGED_ANSWERS
-    ]
+    missing = [question for question in engine.unasked(root, given) if question in rendered]
     if missing:
         raise MissingAnswers(missing)
 
@@ -335,51 +320,23 @@ def _mark_unmerged(
     `git status` then lists them as "both modified" and `git commit` refuses until each is
     resolved and added, so conflict markers cannot be committed by accident."""
 
-    def blob(path: Path) -> str:
-        return subprocess.run(
-            ["git", "hash-object", "-w", "--", str(path)],
-            cwd=project,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-
-    top, prefix = subprocess.run(
-        ["git", "rev-parse", "--show-toplevel", "--show-prefix"],
-        cwd=project,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split("\n")[:2]
+    top, prefix = git.toplevel_and_prefix(project)
     entries = []
     for change in conflicts:
         if change.content is None:
             continue
-        staged = subprocess.run(
-            ["git", "ls-files", "--stage", "--", change.path],
-            cwd=project,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.split()
+        staged = git.staged_entry(project, change.path)
         if not staged:
             continue
-        mode, ours = staged[0], staged[1]
+        mode, ours = staged
         name = prefix + change.path
         entries.append(f"0 {'0' * 40}\t{name}")
         if old is not None and (old / change.path).is_file():
-            entries.append(f"{mode} {blob(old / change.path)} 1\t{name}")
+            entries.append(f"{mode} {git.hash_object(project, old / change.path)} 1\t{name}")
         entries.append(f"{mode} {ours} 2\t{name}")
-        entries.append(f"{mode} {blob(new / change.path)} 3\t{name}")
+        entries.append(f"{mode} {git.hash_object(project, new / change.path)} 3\t{name}")
     if entries:
-        subprocess.run(
-            ["git", "update-index", "--index-info"],
-            cwd=top,
-            check=True,
-            input="\n".join(entries) + "\n",
-            capture_output=True,
-            text=True,
-        )
+        git.update_index(top, entries)
 
 
 def _answers_file_change(project: Path, rendered: Path) -> list[merging.Change]:

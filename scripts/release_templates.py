@@ -5,7 +5,8 @@ Run once per release, after bumping `__version__` in scaffolder/__init__.py and 
 building the wheel:
 
     python scripts/release_templates.py          # appends templates/ as tag v<version>
-    python scripts/release_templates.py --check  # exit 1 unless this version is recorded as-is
+    python scripts/release_templates.py --check  # exit 1 if a released version's templates
+                                                 # are missing from the history or changed
 
 The history (scaffolder/template_history.bundle) is what lets `scaffolder update` render the
 version an old project was made with, offline, on any machine. Commit the updated bundle.
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -23,6 +23,7 @@ sys.path.insert(0, str(REPO))
 
 from scaffolder import __version__, history  # noqa: E402
 from scaffolder.catalog import bundled_templates  # noqa: E402
+from scaffolder.sources import parse_version  # noqa: E402
 
 
 def main() -> int:
@@ -37,24 +38,29 @@ def main() -> int:
     tag = history.tag_for(__version__)
     if args.check:
         return check(bundle, tag)
+    if parse_version(__version__).is_devrelease:
+        print(
+            f"{__version__} is a development version: set the release version in "
+            "scaffolder/__init__.py first",
+            file=sys.stderr,
+        )
+        return 1
     history.record_release(bundled_templates(), __version__, bundle)
     print(f"{bundle.relative_to(REPO)}: {', '.join(history.released_tags(bundle))}")
     return 0
 
 
 def check(bundle: Path, tag: str) -> int:
-    if tag not in history.released_tags(bundle):
-        print(f"{tag} is not in {bundle.name}: run scripts/release_templates.py", file=sys.stderr)
+    problem = history.release_problem(bundled_templates(), __version__, bundle)
+    if problem:
+        print(problem, file=sys.stderr)
         return 1
-    with tempfile.TemporaryDirectory() as scratch:
-        copy = Path(scratch) / "history.bundle"
-        copy.write_bytes(bundle.read_bytes())
-        try:
-            history.record_release(bundled_templates(), __version__, copy)
-        except history.ReleaseConflict as error:
-            print(error, file=sys.stderr)
-            return 1
-    print(f"{tag} is recorded and matches templates/")
+    recorded = (
+        "recorded and matches templates/"
+        if tag in history.released_tags(bundle)
+        else ("a development version: templates/ may change until it is released")
+    )
+    print(f"{tag}: {recorded}")
     return 0
 
 

@@ -23,6 +23,8 @@ import scaffolder
 REPO = Path(__file__).resolve().parent.parent
 TORCH = os.environ.get("TORCH", "torch==2.13.0")
 STARTER_VENV = REPO / ".cache" / "starter-venv"
+#: The commit whose code and templates shipped as scaffolder 0.1.0.
+RELEASED_0_1_0 = "02a2ede"
 
 
 @pytest.fixture
@@ -86,3 +88,18 @@ def run_make(project: Path, target: str, env: dict[str, str], *args: str, timeou
         f"make {target} failed in {project}:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
     )
     return result
+
+
+@pytest.fixture(scope="session")
+def scaffolder_0_1_0(tmp_path_factory) -> Path:
+    """scaffolder as released at 0.1.0, installed on its own (templates inside the package)."""
+    into = tmp_path_factory.mktemp("scaffolder-0.1.0")
+    archive = subprocess.run(
+        ["git", "archive", RELEASED_0_1_0, "scaffolder", "templates"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    (into / "templates").rename(into / "scaffolder" / "templates")
+    return into

@@ -3,6 +3,7 @@
 import pytest
 
 from scaffolder import decide
+from scaffolder.decision import MAX_CHANGES, Change
 
 # Each row: an example from the guiding article, the answers a team in that situation would give,
 # and the approach the article recommends for it.
@@ -276,6 +277,78 @@ def test_finetuning_with_fast_changing_knowledge_warns_about_staleness():
 
 def test_json_shape_is_the_public_contract():
     data = decide({}).to_dict()
-    assert set(data) == {"approach", "scores", "reasons", "caveats"}
+    assert set(data) == {
+        "approach",
+        "scores",
+        "reasons",
+        "caveats",
+        "assumed",
+        "what_would_change",
+        "evidence",
+        "evidence_skipped",
+    }
     assert set(data["scores"]) == {"rag", "finetune"}
     assert all(set(r) == {"question", "answer", "favours", "why"} for r in data["reasons"])
+
+
+# Assumptions and what would change the outcome --------------------------------------------
+
+
+def test_unanswered_questions_are_assumed_and_answered_ones_are_not():
+    recommendation = decide(dict(task="classification", labeled_data="many"))
+    assert "task" not in recommendation.assumed and "labeled_data" not in recommendation.assumed
+    assert "training_budget" in recommendation.assumed
+    assert len(recommendation.assumed) == 8
+
+
+def test_the_assumption_that_decided_the_outcome_is_named_with_what_it_would_change():
+    # The example: rows and a classification task, but no budget was ever given.
+    recommendation = decide(dict(task="classification", labeled_data="many"))
+    assert recommendation.approach == "rag"
+    assert list(recommendation.decisive_assumptions()) == ["training_budget"]
+    assert recommendation.what_would_change[0] == Change({"training_budget": True}, "finetune")
+
+
+@pytest.mark.parametrize("example", ARTICLE_EXAMPLES, ids=list(ARTICLE_EXAMPLES))
+def test_every_listed_change_gives_the_approach_it_names(example):
+    answers, _ = ARTICLE_EXAMPLES[example]
+    recommendation = decide(answers)
+    changes = recommendation.what_would_change
+    assert len(changes) <= MAX_CHANGES
+    assert [len(c.set) for c in changes] == sorted(len(c.set) for c in changes)
+    for change in changes:
+        outcome = decide({**recommendation.answers, **change.set}).approach
+        assert outcome == change.approach != recommendation.approach
+
+
+@pytest.mark.parametrize("example", ARTICLE_EXAMPLES, ids=list(ARTICLE_EXAMPLES))
+def test_a_pair_is_listed_only_when_neither_of_its_changes_would_do_alone(example):
+    answers, _ = ARTICLE_EXAMPLES[example]
+    recommendation = decide(answers)
+    for change in (c for c in recommendation.what_would_change if len(c.set) == 2):
+        for question, value in change.set.items():
+            alone = decide({**recommendation.answers, question: value}).approach
+            assert alone == recommendation.approach
+
+
+def test_changes_to_assumed_answers_come_before_changes_to_given_ones():
+    recommendation = decide(dict(task="qa", labeled_data="many", training_budget=True))
+    sizes_and_assumed = [
+        (len(c.set), not set(c.set) <= set(recommendation.assumed))
+        for c in recommendation.what_would_change
+    ]
+    assert sizes_and_assumed == sorted(sizes_and_assumed)
+
+
+def test_a_fully_answered_questionnaire_assumes_nothing():
+    answers, _ = ARTICLE_EXAMPLES["banking chatbot: tone trained in, balances and rates retrieved"]
+    complete = decide(answers).answers
+    assert decide(complete).assumed == []
+
+
+def test_multimodal_says_the_starters_are_text_only_and_what_to_add():
+    recommendation = decide(dict(task="multimodal"))
+    (warning,) = recommendation.warnings
+    assert "text-only" in warning and "speech-to-text" in warning and "vision" in warning
+    assert warning in recommendation.caveats
+    assert decide(dict(task="qa")).warnings == []

@@ -64,3 +64,23 @@ def test_bad_value_lists_the_allowed_values():
 def test_bad_boolean_lists_true_and_false():
     with pytest.raises(InvalidAnswer, match="allowed: true, false"):
         questionnaire.load().validate({"citations": "maybe"})
+
+
+def test_the_evidence_thresholds_for_labeled_rows_are_the_ones_the_choices_name():
+    survey = questionnaire.load()
+    at_least = survey.settings["evidence"]["labeled_data_at_least"]
+    labels = {c.value: c.label for c in survey.question("labeled_data").choices}
+    assert f"under {at_least['few']}" in labels["none"]
+    assert f"{at_least['few']} to {at_least['many'] - 1:,}" in labels["few"]
+    assert f"over {at_least['many'] - 1:,}" in labels["many"]
+
+
+def test_every_evidence_answer_is_an_allowed_value():
+    survey = questionnaire.load()
+    rules = survey.settings["evidence"]
+    allowed = {
+        "labeled_data": rules["labeled_data_at_least"],
+        "knowledge_change": rules["knowledge_change_per_week_at_least"],
+    }
+    for question_id, answers in allowed.items():
+        assert set(answers) <= set(survey.question(question_id).allowed)

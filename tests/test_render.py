@@ -1,6 +1,7 @@
 """Rendering: every starter gets the shared skeleton, records its answers, and fails atomically."""
 
 import shutil
+import subprocess
 
 import pytest
 import tomllib
@@ -96,3 +97,25 @@ def test_generated_project_sets_itself_up_in_a_fresh_venv(render, fresh_env, app
     project = render(approach)
     run_make(project, "test", fresh_env, "PYTEST_ARGS=tests/test_about.py")
     assert (project / ".venv" / "bin" / "python").exists()
+
+
+def test_force_refuses_a_file_where_the_template_makes_a_folder(tmp_path):
+    dest = tmp_path / "app"
+    dest.mkdir()
+    (dest / "README.md").write_text("mine")
+    (dest / "src").write_text("a file where the template makes a folder")
+    with pytest.raises(InvalidInput, match=r"src is in the way: the template makes a folder"):
+        scaffolder.new(dest, approach="rag", defaults=True, git=False, force=True)
+    assert sorted(p.name for p in dest.iterdir()) == ["README.md", "src"]
+    assert (dest / "README.md").read_text() == "mine"
+    assert [p.name for p in tmp_path.iterdir()] == ["app"]
+
+
+def test_force_into_an_empty_folder_makes_the_first_commit_there(tmp_path):
+    dest = tmp_path / "app"
+    dest.mkdir()
+    scaffolder.new(dest, approach="rag", defaults=True, force=True)
+    log = subprocess.run(
+        ["git", "log", "--oneline"], cwd=dest, capture_output=True, text=True, check=True
+    )
+    assert "Initial project from scaffolder" in log.stdout

@@ -98,14 +98,14 @@ def test_finetune_is_not_asked_the_rag_questions(render):
     assert "vector_store" not in answers and "llm_provider" not in answers
 
 
-def test_make_demo_ingests_before_it_asks_then_evaluates(render):
+def test_make_demo_ingests_then_asks_in_one_chat_then_evaluates_saying_what_each_step_does(
+    render,
+):
     makefile = (render("rag") / "Makefile").read_text()
     recipe = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
-    commands = [line.strip().lstrip("@") for line in recipe if "python -m" in line]
-    assert [c.split()[2:4] for c in commands] == [
-        ["demo_app", "ingest"],
-        ["demo_app", "ask"],
-        ["demo_app", "ask"],
-        ["demo_app", "ask"],
-        ["demo_app", "evaluate"],
+    commands = [
+        line.split("python -m ", 1)[1].split()[:2] for line in recipe if "python -m" in line
     ]
+    assert commands == [["demo_app", "ingest"], ["demo_app", "chat"], ["demo_app", "evaluate"]]
+    steps = [line for line in recipe if line.strip().startswith("@echo") and "== " in line]
+    assert len(steps) == len(commands)

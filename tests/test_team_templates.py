@@ -6,6 +6,8 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from test_update_support import (
     ANSWERS_TEMPLATE,
     answers_of,
@@ -294,3 +296,77 @@ def test_with_trust_update_runs_the_migrations_it_crosses_after_the_merge(tmp_pa
     assert (project / "after-merge-v2.0.0.txt").read_text() == "hello\n"
     assert (project / "before-app.txt").exists()
     assert not (project / "not-crossed.txt").exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "--upload-pack=touch pwned",
+        "ext::sh -c touch% pwned",
+        "ssh://-oProxyCommand=touch%20pwned/x",
+        "https://git.example.com/acme/../../etc",
+        "http://git.example.com/acme/starters.git",
+        "bundled:other",
+        "relative/folder",
+        "gh:-x/repo",
+        "git@-host:acme/x",
+        "/path/with\nnewline",
+    ],
+)
+def test_a_source_of_no_allowed_form_cannot_be_made(text):
+    with pytest.raises(scaffolder.errors.InvalidInput, match="a source is a local path"):
+        sources.Source(text)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "source", "covered"),
+    [
+        ("gh:acme/", "gh:acme/starters", True),
+        ("gh:acme/", "https://github.com/acme/starters.git", True),
+        ("gh:acme/", "git@github.com:acme/starters.git", True),
+        ("gh:acme", "gh:acme-evil/starters", False),
+        ("https://github.com/acme/starters", "gh:acme/starters-evil", False),
+        ("/srv/good", "/srv/good/starters", True),
+        ("/srv/good", "/srv/good-evil", False),
+        ("/srv/good/", "/srv/good/../evil", False),
+        ("file:///srv/good", "/srv/good/starters", True),
+    ],
+)
+def test_trust_compares_resolved_locations_whole_components_at_a_time(prefix, source, covered):
+    assert sources.covers(sources.location(prefix), sources.location(source)) is covered
+
+
+def test_trust_follows_symlinks_to_where_a_source_really_is(tmp_path):
+    (tmp_path / "good").mkdir()
+    (tmp_path / "evil").mkdir()
+    (tmp_path / "good" / "link").symlink_to(tmp_path / "evil")
+    trusted = sources.location(f"{tmp_path}/good/")
+    assert not sources.covers(trusted, sources.location(f"{tmp_path}/good/link"))
+    assert sources.covers(trusted, sources.location(f"{tmp_path}/good/real"))
+
+
+@given(st.text(max_size=60))
+def test_any_text_either_is_refused_or_is_a_source_git_cannot_read_as_an_option(text):
+    try:
+        source = sources.Source(text)
+    except scaffolder.errors.InvalidInput:
+        return
+    assert not source.url.startswith("-") and text.isprintable()
+    assert source.url.startswith(("/", "https://", "ssh://", "file://", "bundled:")) or "@" in text
+
+
+NAMES = st.text(alphabet="abcxyz019_.-", min_size=1, max_size=12).filter(
+    lambda name: name not in (".", "..")
+)
+
+
+@given(st.lists(NAMES, min_size=1, max_size=4), NAMES)
+def test_a_trusted_folder_covers_what_is_inside_it_and_never_a_sibling_sharing_its_prefix(
+    parts, name
+):
+    trusted = "/srv/" + "/".join(parts)
+    assert sources.covers(sources.location(trusted), sources.location(f"{trusted}/{name}"))
+    assert not sources.covers(sources.location(trusted), sources.location(f"{trusted}-{name}"))
+    assert not sources.covers(
+        sources.location(trusted + "/"), sources.location(f"{trusted}/../{parts[-1]}-{name}")
+    )

@@ -379,3 +379,18 @@ def test_on_a_terminal_a_new_question_is_asked(tiny):
     assert child.exitstatus == 0, child.before
     assert (project / "LICENSE").read_text() == "Apache-2.0\n"
     assert answers_of(project)["licence"] == "Apache-2.0"
+
+
+def test_pretend_runs_no_copier_task_even_with_trust(tmp_path):
+    marker = tmp_path / "task-ran"
+    repo = tiny_template(tmp_path / "template", {"hello.txt": "hi\n"})
+    project = tmp_path / "app"
+    scaffolder.new(project, template=repo, approach="rag", defaults=True)
+    release(repo, "v2.0.0", {"hello.txt": "hello\n"}, config={"_tasks": [f"touch {marker}"]})
+
+    pretend = invoke("update", str(project), "--trust", "--pretend")
+
+    assert pretend.exit_code == 0, pretend.output
+    assert not marker.exists(), "--pretend ran a copier task"
+    assert invoke("update", str(project), "--trust").exit_code == 0
+    assert marker.exists()
