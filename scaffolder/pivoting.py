@@ -12,8 +12,8 @@ too, is rewritten to follow it. The reverse pivot moves the modules back the sam
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -35,19 +35,33 @@ def layout(template_root: Path) -> dict[str, dict[str, str]]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
-def moves(
+@dataclass(frozen=True)
+class Pivot:
+    """What a change of starter relocates."""
+
+    moves: dict[str, str]  # old path -> new path: the user's version is merged in there
+    modules: dict[str, str]  # old dotted module -> the module that takes its place
+
+
+NO_PIVOT = Pivot({}, {})
+
+
+def plan(
     layout: Mapping[str, Mapping[str, str]],
     old_approach: str,
     new_approach: str,
     package: str,
     old_files: Iterable[str],
     new_files: Iterable[str],
-) -> dict[str, str]:
-    """Old path -> new path of every module file the pivot moves.
+    taken: Callable[[str], bool] = lambda path: False,
+) -> Pivot:
+    """The files a pivot moves and the modules whose imports must follow.
 
-    A file moves when the old starter made it, the new one makes it only at the other level of
-    the package, and nothing else claims the new path (a file both versions make at the same
-    place is merged there as usual).
+    A module of the old starter that the new one makes only at the other level of the package
+    has a counterpart there. It moves there when nothing else claims that path; when the new
+    starter's own file of that name is already merged in place (both versions make it, like
+    `about.py`), imports of the old module point at that one instead. `taken` says which
+    paths the user's own files hold (never overwritten).
     """
     outer = f"src/{package}/"
     if subpackage := layout.get(new_approach, {}).get(old_approach):
@@ -55,16 +69,17 @@ def moves(
     elif subpackage := layout.get(old_approach, {}).get(new_approach):
         source, target = f"{outer}{subpackage}/", outer
     else:
-        return {}
+        return NO_PIVOT
     old, new = set(old_files), set(new_files)
-    found = {}
+    counterparts = {}
     for path in sorted(old - new):
         name = path.removeprefix(source)
-        if path.startswith(source) and "/" not in name:
+        if path.startswith(source) and "/" not in name and name != "__init__.py":
             destination = target + name
-            if destination in new and destination not in old:
-                found[path] = destination
-    return found
+            if destination in new and (destination in old or not taken(destination)):
+                counterparts[path] = destination
+    moves = {path: to for path, to in counterparts.items() if to not in old}
+    return Pivot(moves, moved_modules(counterparts))
 
 
 def module_of(path: str) -> str | None:
@@ -76,10 +91,10 @@ def module_of(path: str) -> str | None:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def moved_modules(file_moves: Mapping[str, str]) -> dict[str, str]:
+def moved_modules(counterparts: Mapping[str, str]) -> dict[str, str]:
     """Old dotted module -> new dotted module, for the Python files among the moves."""
     found = {}
-    for old, new in file_moves.items():
+    for old, new in counterparts.items():
         before, after = module_of(old), module_of(new)
         if before and after:
             found[before] = after
@@ -87,18 +102,18 @@ def moved_modules(file_moves: Mapping[str, str]) -> dict[str, str]:
 
 
 def follow_imports(
-    changes: list[Change], project: Path, tracked: Iterable[str], file_moves: Mapping[str, str]
+    changes: list[Change], project: Path, tracked: Iterable[str], pivot: Pivot
 ) -> list[Change]:
-    """Rewrite every import of a moved module in the project's Python files after the merge.
+    """Rewrite every import of a relocated module in the project's Python files after the merge.
 
     Files the merge writes get the rewrite in what is written; the user's own files that
-    import a moved module get an `updated` change of their own, so `git diff` shows it.
+    import a relocated module get an `updated` change of their own, so `git diff` shows it.
     """
-    modules = moved_modules(file_moves)
+    modules = pivot.modules
     if not modules:
         return changes
     planned = {change.path for change in changes}
-    arrivals = {new: old for old, new in file_moves.items()}
+    arrivals = {new: old for old, new in pivot.moves.items()}
     result = []
     for change in changes:
         if change.content is not None and change.path.endswith(".py"):
@@ -147,8 +162,8 @@ def _rewrite_line(
     if relative and here_before is None:
         return line
     source = _resolve(match["dots"], match["module"], here_before) if relative else match["module"]
-    target = modules.get(source) or _home_of_names(source, match["names"], modules) or source
-    if target == source and (not relative or here_before == here_after):
+    target = modules.get(source) or _home_of_names(source, match["names"], modules)
+    if target is None:  # not a relocated module: the line stays as the merge made it
         return line
     spelled = _relative(target, here_after) if relative else target
     return f"{match['indent']}from {spelled} import {match['names']}"
@@ -170,10 +185,10 @@ def _home_of_names(source: str, names: str, modules: Mapping[str, str]) -> str |
 
 
 def _rewrite_dotted(line: str, modules: Mapping[str, str]) -> str:
-    """Absolute references (`pkg.answer`, `from pkg.answer import x`, "pkg.answer.f")."""
-    for old, new in modules.items():
-        line = re.sub(rf"(?<![\w.]){re.escape(old)}(?!\w)", new, line)
-    return line
+    """Absolute references (`pkg.answer`, `from pkg.answer import x`, "pkg.answer.f"), all
+    in one pass so that a rewritten name is never rewritten again."""
+    names = "|".join(re.escape(old) for old in sorted(modules, key=len, reverse=True))
+    return re.sub(rf"(?<![\w.])(?:{names})(?!\w)", lambda found: modules[found[0]], line)
 
 
 def _relative(module: str, package: str | None) -> str:

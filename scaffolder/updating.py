@@ -176,7 +176,7 @@ def update(
         rendered_answers = read_answers(new_render)
         if not (ask or defaults):
             _refuse_unanswered(rendered_answers, data, new.root)
-        file_moves = _pivot_moves(project, recorded, rendered_answers, old_render, new_render, new)
+        pivot = _pivot(project, recorded, rendered_answers, old_render, new_render, new)
         changes = merging.plan(
             old_render,
             new_render,
@@ -186,9 +186,9 @@ def update(
             labels=merging.Labels(
                 "yours", f"template {from_ref or '(unknown)'}", f"template {new.ref or 'folder'}"
             ),
-            moves=file_moves,
+            moves=pivot.moves,
         )
-        changes = pivoting.follow_imports(changes, project, git.tracked_files(project), file_moves)
+        changes = pivoting.follow_imports(changes, project, git.tracked_files(project), pivot)
         changes += _answers_file_change(project, new_render)
         due = migrations.pending(new, from_ref, new.ref) if run_tasks else []
         result = UpdateResult(
@@ -281,28 +281,28 @@ def _new_answers(
     return engine.only_questions(merged, new.root)
 
 
-def _pivot_moves(
+def _pivot(
     project: Path,
     recorded: Mapping[str, Any],
     rendered: Mapping[str, Any],
     old_render: Path | None,
     new_render: Path,
     new: sources.Checkout,
-) -> dict[str, str]:
-    """Files a change of starter moves (see `pivoting`); none without the old rendering."""
+) -> pivoting.Pivot:
+    """What a change of starter relocates (see `pivoting`); nothing without the old rendering."""
     before, after = recorded.get("approach"), rendered.get("approach")
     package = rendered.get("package_name")
     if not old_render or before == after or package != recorded.get("package_name"):
-        return {}
-    found = pivoting.moves(
+        return pivoting.NO_PIVOT
+    return pivoting.plan(
         pivoting.layout(new.root),
         str(before),
         str(after),
         str(package),
         merging.files(old_render),
         merging.files(new_render),
+        taken=lambda path: (project / path).exists(),
     )
-    return {old: new for old, new in found.items() if not (project / new).exists()}
 
 
 def _refuse_unanswered(rendered: Mapping[str, Any], given: Mapping[str, Any], root: Path) -> None:
