@@ -124,6 +124,8 @@ def follow_imports(
                 modules,
             ).encode("utf-8", errors="surrogateescape")
             change = replace(change, content=rewritten)
+        elif change.action == "kept" and change.path.endswith(".py"):
+            change = _kept_with_imports_followed(change, project, modules)
         result.append(change)
     for path in sorted(tracked):
         if path in planned or not path.endswith(".py") or not (project / path).is_file():
@@ -140,6 +142,17 @@ def follow_imports(
                 )
             )
     return result
+
+
+def _kept_with_imports_followed(change: Change, project: Path, modules) -> Change:
+    """A starter file the user edited and the new starter dropped stays, importing the
+    relocated modules at their new place."""
+    text = (project / change.path).read_text(encoding="utf-8", errors="surrogateescape")
+    rewritten = rewrite(text, change.path, change.path, modules)
+    if rewritten == text:
+        return change
+    content = rewritten.encode("utf-8", errors="surrogateescape")
+    return replace(change, note=f"{change.note}; its imports follow the pivot", content=content)
 
 
 def rewrite(text: str, old_path: str, new_path: str, modules: Mapping[str, str]) -> str:

@@ -23,6 +23,13 @@ MODULE = {
     ("hybrid", "finetune"): ("finetune/data.py", "data.py"),
 }
 
+# A generated test the user edited, which the new starter does not make: it stays, and its
+# imports must follow the modules it tests.
+EDITED_TEST = {
+    ("rag", "hybrid"): "tests/test_answer.py",
+    ("finetune", "hybrid"): "tests/test_data.py",
+}
+
 
 def dotted(package: str, module: str) -> str:
     return f"{package}." + module.removesuffix(".py").replace("/", ".")
@@ -51,6 +58,9 @@ def test_a_pivot_moves_the_users_edited_module_and_every_import_follows(tmp_path
     before, after = pivot
     project = new_project(tmp_path / "support-bot", approach=before)
     old_module, new_module = MODULE[pivot]
+    if pivot in EDITED_TEST:
+        edited = project / EDITED_TEST[pivot]
+        edited.write_text(edited.read_text() + "# Our team runs this before every release.\n")
     add_user_code(project, "support_bot", old_module)
 
     result = scaffolder_here(project, "update", "--set", f"approach={after}", "--defaults")
@@ -60,6 +70,8 @@ def test_a_pivot_moves_the_users_edited_module_and_every_import_follows(tmp_path
     assert "def our_team_helper()" in (package / new_module).read_text()
     assert not (package / old_module).exists()
     assert dotted("support_bot", new_module) in (project / "tests" / "test_mine.py").read_text()
+    if pivot in EDITED_TEST:
+        assert "Our team runs this" in (project / EDITED_TEST[pivot]).read_text()
     assert imports_of_missing_modules(project, "support_bot") == []
     assert answers_of(project)["approach"] == after
 
