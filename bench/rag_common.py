@@ -132,6 +132,7 @@ def rendered_corpus(modules: int) -> Iterator[Workspace]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         project = render(folder / "project")
+        nltk_data_copy(folder / "nltk_data")
         written = write_corpus(folder / "corpus", MODULES[:modules])
         yield Workspace(folder, project, folder / "corpus", written)
 
@@ -156,6 +157,20 @@ def render(dest: Path) -> Path:
     sys.path.insert(0, str(dest / "src"))
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     return dest
+
+
+def nltk_data_copy(folder: Path) -> None:
+    """Point llama-index at a plain copy of the NLTK data it ships (its default splitter and
+    stopwords read it): nltk refuses a file with several hard links, and uv installs them so."""
+    import shutil
+
+    if "NLTK_DATA" in os.environ:
+        return
+    import llama_index.core
+
+    bundled = Path(llama_index.core.__file__).parent / "_static" / "nltk_cache"
+    shutil.copytree(bundled, folder, copy_function=shutil.copy)
+    os.environ["NLTK_DATA"] = str(folder)
 
 
 def write_corpus(folder: Path, modules: tuple[str, ...] = MODULES) -> list[str]:

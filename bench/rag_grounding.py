@@ -39,8 +39,27 @@ PYDOC_QUESTIONS = (
     ("A right shift by n bits is defined as floor division by what?", "pow(2,n)"),
     ("What does 10**2 return?", "100"),
     ("Before which version did Python use C-style octal literals?", "3.0"),
+    ("What real part does an imaginary literal yield?", "0.0"),
+    ("Since which version do octal escapes above 0o377 produce a DeprecationWarning?", "3.11"),
+    ("Since which version can parentheses split a with statement over several lines?", "3.10"),
+    ("Since which version may a with statement have multiple context expressions?", "3.1"),
+    ("Which PEP advises comparing singletons with is or is not?", "PEP 8"),
+    ("Which IEEE standard do the comparisons with NaN comply with?", "IEEE 754"),
+    ("Which PEP specifies the with statement?", "PEP 343"),
+    ("In which version was the @ matrix multiplication operator added?", "3.5"),
 )
-PYDOC_TOPICS = ("power", "floating", "integers", "imaginary", "shifting", "unary", "strings")
+PYDOC_TOPICS = (
+    "power",
+    "floating",
+    "integers",
+    "imaginary",
+    "shifting",
+    "unary",
+    "strings",
+    "comparisons",
+    "with",
+    "binary",
+)
 
 
 def pydoc_corpus(project) -> list[tuple[str, str]]:
@@ -56,7 +75,7 @@ def pydoc_corpus(project) -> list[tuple[str, str]]:
 
 
 def run(project, overrides: list[str], limit: int, corpus: str) -> dict:
-    from benchrag.answer import Answerer, build_messages, cited_passages, evidence, placed
+    from benchrag.answer import Answerer, build_messages, cited_passages, evidence, placed, texts
     from benchrag.evaluate import is_correct, load_questions
     from benchrag.grounding import extractive, numbers, unsupported
     from benchrag.ingest import ingest
@@ -83,11 +102,10 @@ def run(project, overrides: list[str], limit: int, corpus: str) -> dict:
         if draft is None:
             rows.append({"refused": True})
             continue
-        texts = evidence(passages)
-        problems = unsupported(draft, texts)
-        final = (
-            extractive(question, texts, cited_passages(draft, passages))[0] if problems else draft
-        )
+        given = evidence(passages)
+        problems = unsupported(draft, given)
+        cited = cited_passages(draft, passages)
+        final = extractive(question, texts(passages), cited)[0] if problems else draft
         for passage in passages:
             placed(passage, final)
         checked = time.perf_counter()
@@ -97,9 +115,9 @@ def run(project, overrides: list[str], limit: int, corpus: str) -> dict:
                 "check_s": checked - answered,
                 "raw_right": is_correct(draft, reference),
                 "raw_grounded": not problems,
-                "raw_stray_numbers": bool(numbers(draft) - set().union(*map(numbers, texts))),
+                "raw_stray_numbers": bool(numbers(draft) - set().union(*map(numbers, given))),
                 "final_right": is_correct(final, reference),
-                "final_stray_numbers": bool(numbers(final) - set().union(*map(numbers, texts))),
+                "final_stray_numbers": bool(numbers(final) - set().union(*map(numbers, given))),
             }
         )
     answered_rows = [r for r in rows if not r.get("refused")]

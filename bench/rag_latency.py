@@ -27,44 +27,43 @@ from rag_common import load, queries, rendered_corpus
 
 
 def seed_chunks(project: Path, corpus: Path):
-    """Ingest the corpus once; return its chunks with their vectors."""
+    """Ingest the corpus once; return its stored rows (text, metadata, vector)."""
+    from benchrag.index import dimension
     from benchrag.ingest import ingest
     from benchrag.store import open_store
 
     config = load(project, f"data.paths=[{corpus}]", "state_dir=.seed", "store.path=.seed/vec")
     ingest(config, progress=False)
-    table = open_store(config).table.to_arrow().to_pylist()
-    return table
+    return open_store(config, dimension(config.embedding)).table.to_arrow().to_pylist()
 
 
 def grow(rows: list[dict], size: int):
-    """`size` chunks: the seed rows repeated, each copy's vector nudged and re-normalised."""
+    """`size` nodes: the seed rows repeated, each copy's vector nudged and re-normalised."""
+    import uuid
+
     import numpy as np
-    from benchrag.store import Chunk
+    from benchrag.store import make_node
 
     rng = np.random.default_rng(7)
     vectors = np.array([r["vector"] for r in rows], dtype=np.float32)
-    chunks = []
+    nodes = []
     for index in range(size):
         row = rows[index % len(rows)]
         vector = vectors[index % len(rows)] + rng.normal(0, 0.02, vectors.shape[1])
         vector /= np.linalg.norm(vector)
-        chunks.append(
-            Chunk(
-                id=f"c{index:07d}",
-                text=row["text"],
-                source=row["source"],
-                location=row["location"],
-                vector=vector.tolist(),
-            )
-        )
-    return chunks
+        meta = row["metadata"]
+        node = make_node(str(uuid.UUID(int=index)), row["text"], meta["source"], meta["location"])
+        node.embedding = vector.tolist()
+        nodes.append(node)
+    return nodes
 
 
 def worker(project: Path, corpus: Path, kind: str, size: int, port: int, count: int) -> dict:
     import numpy as np
-    from benchrag.retrieve import Retriever, build_keyword_index
+    from benchrag.index import dimension, publish
+    from benchrag.retrieve import Retriever
     from benchrag.store import open_store
+    from llama_index.core.storage.docstore import SimpleDocumentStore
 
     rows = seed_chunks(project, corpus)
     config = load(
@@ -75,19 +74,23 @@ def worker(project: Path, corpus: Path, kind: str, size: int, port: int, count: 
         f"state_dir=.state-{kind}-{size}",
         f"store.path=.state-{kind}-{size}/vec",
     )
-    store = open_store(config)
+    store = open_store(config, dimension(config.embedding))
     start = time.perf_counter()
-    chunks = grow(rows, size)
+    nodes = grow(rows, size)
     for offset in range(0, size, 5000):
-        store.add(chunks[offset : offset + 5000])
-    build_keyword_index(config, store)
+        store.add(nodes[offset : offset + 5000])
+    for node in nodes:  # as `ingest` does: the docstore keeps nodes without their vectors
+        node.embedding = None
+    docstore = SimpleDocumentStore()
+    docstore.add_documents(nodes)
+    publish(config, docstore)  # the docstore and BM25 index of a generation
     load_s = time.perf_counter() - start
-    del chunks
+    del nodes, docstore
     retriever = Retriever(config)
-    modules = sorted({Path(r["source"]).stem for r in rows})
+    modules = sorted({Path(r["metadata"]["source"]).stem for r in rows})
     asked = [q for q, _ in queries(modules)][:count]
     retriever.search(asked[0])  # warm: loads the BM25 index and the embedder
-    result = {"store": kind, "chunks": store.count(), "load_s": load_s}
+    result = {"store": kind, "chunks": len(retriever.chunks()), "load_s": load_s}
     for mode in ("dense", "bm25", "hybrid"):
         # The retriever caches query vectors; each mode must pay for its own embedding.
         retriever._embed_query.cache_clear()
@@ -140,6 +143,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
     parser.add_argument("--queries", type=int, default=60)
+    parser.add_argument("--stores", nargs="+", default=["lancedb", "chroma"])
     parser.add_argument("--modules", type=int, default=20)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--worker", nargs=5, help=argparse.SUPPRESS)
@@ -158,7 +162,7 @@ def main() -> None:
         project, corpus = space.project, space.corpus
         server, port = start_chroma(space.folder / "chroma")
         try:
-            for kind in ("lancedb", "chroma"):
+            for kind in args.stores:
                 for size in args.sizes:
                     out = subprocess.run(
                         [

@@ -71,8 +71,8 @@ def paired_interval(a: list[float], b: list[float], draws: int = 10000) -> dict[
     return {"mean": float(difference.mean()), "low": float(low), "high": float(high)}
 
 
-def pages(passages) -> list[str]:
-    return [page_of(p.chunk.source) for p in passages]
+def pages(nodes) -> list[str]:
+    return [page_of(hit.node.metadata["source"]) for hit in nodes]
 
 
 class Setup:
@@ -96,9 +96,10 @@ class Setup:
         self.chunks = ingest(self.config, progress=False).embedded
         self.ingest_s = time.perf_counter() - start
         self.retriever = Retriever(self.config)
-        pool = self.config.retrieval.candidates
+        generation = self.retriever.generation()  # the starter's llama-index retrievers
+        generation.dense.top_k = generation.keyword.top_k = self.config.retrieval.candidates
         self.candidates = {
-            q: (self.retriever.dense(q, pool), self.retriever.keyword(q, pool)) for q, _ in pairs
+            q: (generation.dense.retrieve(q), generation.keyword.retrieve(q)) for q, _ in pairs
         }
 
     def curve(self, pairs: list[tuple[str, str]]) -> dict[float, float]:

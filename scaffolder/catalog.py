@@ -79,10 +79,11 @@ def template_config(root: Path | None = None) -> dict[str, Any]:
 
 
 def template_questions(root: Path | None = None) -> dict[str, TemplateQuestion]:
-    """The template's own questions (those that are not settings starting with `_`)."""
+    """The template's own questions: not settings starting with `_`, nor values it computes
+    for itself (`when: false`, never asked nor recorded, so nobody can answer them)."""
     questions = {}
     for key, spec in template_config(root).items():
-        if key.startswith("_"):
+        if key.startswith("_") or spec.get("when") is False:
             continue
         choices = spec.get("choices")
         if isinstance(choices, dict):

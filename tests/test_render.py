@@ -84,6 +84,35 @@ def test_a_template_error_keeps_an_existing_folder_untouched(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == sorted(["app", "broken-templates"])
 
 
+@pytest.mark.parametrize(
+    ("task", "shipped", "absent"),
+    [
+        ("qa", "products/summit-stove.html", "community-policies"),
+        ("code", "products/summit-stove.html", "field-reports"),
+        ("classification", "community-policies/allowed-content.md", "products"),
+        ("summarization", "field-reports/trailhead-2-field-test.md", "handbook"),
+    ],
+)
+def test_the_rag_sample_set_follows_the_task_in_documents_questions_and_task_text(
+    render, task, shipped, absent
+):
+    project = render("rag", task=task)
+    docs = project / "data" / "docs"
+    assert (docs / shipped).is_file() and not (docs / absent).exists()
+    config = yaml.safe_load((project / "config" / "rag.yaml").read_text())
+    questions = yaml.safe_load((project / "evaluation" / "questions.yaml").read_text())
+    demo = (project / "evaluation" / "demo-questions.txt").read_text().splitlines()
+    sources = {s for q in questions["questions"] for s in q.get("expected_sources") or []}
+    assert sources and all((project / source).is_file() for source in sources)
+    assert len(demo) == 3 and config["answer"]["system_prompt"].startswith("You ")
+
+
+def test_the_sample_set_is_computed_and_cannot_be_answered(tmp_path):
+    with pytest.raises(InvalidInput, match="unknown question id 'sample_set'"):
+        scaffolder.new(tmp_path / "x", approach="rag", answers={"sample_set": "kb"}, defaults=True)
+    assert not (tmp_path / "x").exists()
+
+
 def test_unknown_approach_is_refused_with_the_choices(tmp_path):
     with pytest.raises(InvalidInput, match="rag, finetune, hybrid"):
         scaffolder.new(tmp_path / "x", approach="agents", defaults=True)
