@@ -80,9 +80,12 @@ def measure(project, setting: str, asked, retriever, generator) -> dict:
     answerer = Answerer(config, retriever=retriever, generator=generator)
     rows = []
     for question, reference, expected in asked:
-        shown, _ = answerer._context(question)
+        shown, _ = answerer.context(question)
         prompt = build_messages(config, question, shown)
-        tokens = len(generator._inputs(prompt)["input_ids"][0])
+        encoded = generator.tokenizer.apply_chat_template(
+            prompt, add_generation_prompt=True, return_dict=True
+        )
+        tokens = len(encoded["input_ids"])
         start = time.perf_counter()
         answer = answerer.ask(question)
         seconds = time.perf_counter() - start

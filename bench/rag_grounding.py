@@ -92,7 +92,7 @@ def run(project, overrides: list[str], limit: int, corpus: str) -> dict:
     rows = []
     for question, reference in asked:
         start = time.perf_counter()
-        passages, relevance = answerer._context(question)
+        passages, relevance = answerer.context(question)
         if answerer._refuses(passages, relevance):
             rows.append({"refused": True})
             continue

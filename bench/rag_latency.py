@@ -38,7 +38,11 @@ def seed_chunks(project: Path, corpus: Path):
 
 
 def grow(rows: list[dict], size: int):
-    """`size` nodes: the seed rows repeated, each copy's vector nudged and re-normalised."""
+    """`size` nodes: the seed rows repeated, each copy's vector nudged and re-normalised.
+
+    Each repetition of the corpus counts as other files (`copy<N>/<file>`), as 100k chunks of
+    a real knowledge base come from thousands of files, not from a dozen files of 8,000
+    chunks each (the docstore's per-file bookkeeping grows with the square of that number)."""
     import uuid
 
     import numpy as np
@@ -52,7 +56,8 @@ def grow(rows: list[dict], size: int):
         vector = vectors[index % len(rows)] + rng.normal(0, 0.02, vectors.shape[1])
         vector /= np.linalg.norm(vector)
         meta = row["metadata"]
-        node = make_node(str(uuid.UUID(int=index)), row["text"], meta["source"], meta["location"])
+        source = f"copy{index // len(rows)}/{meta['source']}"
+        node = make_node(str(uuid.UUID(int=index)), row["text"], source, meta["location"])
         node.embedding = vector.tolist()
         nodes.append(node)
     return nodes
