@@ -109,8 +109,10 @@ def _problem(text: object) -> str | None:
     """Why `text` is not a source id scaffolder accepts, or None when it is one."""
     if not isinstance(text, str) or not text:
         return "it is not a non-empty text"
-    if any(ord(ch) < 32 or ch == "\x7f" for ch in text):
-        return "it contains control characters"
+    if not text.isprintable():
+        # Control characters, and the invisible ones (format marks, separators other than
+        # the space) that would make a source look like another one in a message.
+        return "it contains a control or invisible character; only printable text is allowed"
     if text == BUNDLED:
         return None
     if text.startswith("bundled:"):
