@@ -5,7 +5,9 @@ repeated with a little noise added to each vector (unit length kept), so store a
 on realistic data at scale without embedding 100k passages. Each (store, size) runs in its
 own process so its peak resident memory is its own; the Chroma server's memory is read from
 its process. Latency is end to end through the starter's Retriever: query embedding, vector
-search, BM25, fusion.
+search, BM25, fusion. For LanceDB, `recall` is the share of the exact 30 nearest vectors (a
+scan of every vector) that the store's search returns, below 1.0 only where its IVF index
+(`store.index_from`) misses some.
 
     python bench/rag_latency.py [--sizes 1000 100000] [--queries 60] [--json out.json]
 """
@@ -23,6 +25,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 from rag_common import load, queries, rendered_corpus
 
 
@@ -45,7 +48,6 @@ def grow(rows: list[dict], size: int):
     chunks each (the docstore's per-file bookkeeping grows with the square of that number)."""
     import uuid
 
-    import numpy as np
     from benchrag.store import make_node
 
     rng = np.random.default_rng(7)
@@ -64,10 +66,9 @@ def grow(rows: list[dict], size: int):
 
 
 def worker(project: Path, corpus: Path, kind: str, size: int, port: int, count: int) -> dict:
-    import numpy as np
     from benchrag.index import dimension, publish
     from benchrag.retrieve import Retriever
-    from benchrag.store import open_store
+    from benchrag.store import index_vectors, open_store
     from llama_index.core.storage.docstore import SimpleDocumentStore
 
     rows = seed_chunks(project, corpus)
@@ -84,6 +85,7 @@ def worker(project: Path, corpus: Path, kind: str, size: int, port: int, count: 
     nodes = grow(rows, size)
     for offset in range(0, size, 5000):
         store.add(nodes[offset : offset + 5000])
+    index_vectors(config, store)  # as `ingest` does after a write
     for node in nodes:  # as `ingest` does: the docstore keeps nodes without their vectors
         node.embedding = None
     docstore = SimpleDocumentStore()
@@ -99,8 +101,7 @@ def worker(project: Path, corpus: Path, kind: str, size: int, port: int, count: 
     for mode in ("dense", "bm25", "hybrid"):
         # The retriever caches query vectors and the dense search's hits (hybrid reuses the
         # hits that gave the relevance); each mode must pay for its own embedding and search.
-        retriever._embed_query.cache_clear()
-        retriever.generation().dense._found.cache_clear()
+        retriever.clear_caches()
         times = []
         for question in asked:
             begin = time.perf_counter()
@@ -111,7 +112,29 @@ def worker(project: Path, corpus: Path, kind: str, size: int, port: int, count: 
             "p95_ms": float(np.percentile(times, 95)),
         }
     result["client_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if kind == "lancedb":
+        result["recall_vs_full_scan"] = recall_vs_full_scan(store, retriever, asked)
     return result
+
+
+def recall_vs_full_scan(store, retriever, asked: list[str], k: int = 30) -> float:
+    """Share of the exact k nearest (every vector read) that the store's search returns: 1.0
+    without a vector index, less where an approximate one misses some."""
+    from benchrag.store import nearest
+
+    found = []
+    for question in asked:
+        vector = retriever.embedder.get_query_embedding(question)
+        exact = (
+            store.table.search(vector)
+            .bypass_vector_index()
+            .limit(k)
+            .select(["id", "_distance"])
+            .to_arrow()
+        )
+        hits = {i for i, _ in nearest(store, "lancedb", vector, k)}
+        found.append(len(hits & set(exact["id"].to_pylist())) / k)
+    return float(np.mean(found))
 
 
 def free_port() -> int:
@@ -200,14 +223,18 @@ def main() -> None:
     print(
         f"\n{'store':<9}{'chunks':>8}  "
         + "  ".join(f"{m + ' p50/p95 ms':>22}" for m in ("dense", "bm25", "hybrid"))
-        + f"{'RSS MB':>9}"
+        + f"{'RSS MB':>9}{'recall':>8}"
     )
     for row in results:
         cells = "  ".join(
             f"{row[m]['p50_ms']:>10.1f} / {row[m]['p95_ms']:>8.1f}"
             for m in ("dense", "bm25", "hybrid")
         )
-        print(f"{row['store']:<9}{row['chunks']:>8}  {cells}{row['client_rss_mb']:>9.0f}")
+        recall = row.get("recall_vs_full_scan")
+        recall_cell = f"{recall:>8.3f}" if recall is not None else f"{'':>8}"
+        print(
+            f"{row['store']:<9}{row['chunks']:>8}  {cells}{row['client_rss_mb']:>9.0f}{recall_cell}"
+        )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 
