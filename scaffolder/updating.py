@@ -27,6 +27,7 @@ from scaffolder import (
     sources,
     teamconfig,
 )
+from scaffolder.decision import decide
 from scaffolder.errors import (
     DirtyProject,
     InvalidAnswer,
@@ -278,6 +279,11 @@ def _new_answers(
         **decision,
         "template_version": new.version,
     }
+    if "approach" in template or decision:
+        # A pivot or new decision answers can raise or settle an override: it is judged again
+        # against the recommendation for the answers as they now stand.
+        answered = {key: value for key, value in merged.items() if key in survey.ids}
+        merged["approach_override"] = merged.get("approach") != decide(answered).approach
     return engine.only_questions(merged, new.root)
 
 

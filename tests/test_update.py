@@ -289,6 +289,15 @@ def test_pivot_from_rag_to_hybrid_keeps_the_users_module(tmp_path):
         assert (project / made).is_file(), f"{made} of the hybrid starter did not arrive"
 
 
+def test_a_pivot_records_whether_the_new_approach_goes_against_the_recommendation(tmp_path):
+    project = new_project(tmp_path / "app", approach="rag", task="qa", citations=True)
+    assert answers_of(project)["approach_override"] is False
+
+    scaffolder.update(project, answers={"approach": "hybrid"}, defaults=True)
+
+    assert answers_of(project)["approach_override"] is True
+
+
 def test_offline_upgrade_from_a_fresh_clone_with_an_empty_home(tmp_path):
     """Made with version N; updated from a teammate's clone where only N+1 is installed."""
     old = install(tmp_path / "install-0.1", "0.1.0")
